@@ -95,7 +95,8 @@ mod tests {
         let src = "ab\ncdé\nf";
         assert_eq!(Position::from_offset(src, 0), Position { line: 1, col: 1 });
         assert_eq!(Position::from_offset(src, 3), Position { line: 2, col: 1 });
-        assert_eq!(Position::from_offset(src, 8), Position { line: 2, col: 4 });
+        assert_eq!(Position::from_offset(src, 7), Position { line: 2, col: 4 });
+        assert_eq!(Position::from_offset(src, 8), Position { line: 3, col: 1 });
     }
 
     #[test]

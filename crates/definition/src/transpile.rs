@@ -12,7 +12,7 @@ use oxc::ast::ast::{ImportDeclarationSpecifier, Statement};
 use oxc::codegen::{Codegen, CodegenOptions};
 use oxc::parser::Parser;
 use oxc::semantic::SemanticBuilder;
-use oxc::span::SourceType;
+use oxc::span::{GetSpan, SourceType};
 use oxc::transformer::{TransformOptions, Transformer};
 
 use crate::diag::{Diagnostic, Position};
@@ -58,6 +58,9 @@ pub fn transpile(path: &Path, source: &str) -> Result<Transpiled, Diagnostic> {
         return Err(diagnostic_from_oxc(path, source, err));
     }
     let mut program = parsed.program;
+    if let Some(d) = duplicate_keys(path, source, &program) {
+        return Err(d);
+    }
     let semantic = SemanticBuilder::new().with_excess_capacity(2.0).build(&program);
     let scoping = semantic.semantic.into_scoping();
     let options = TransformOptions::default();
@@ -90,6 +93,40 @@ fn diagnostic_from_oxc(path: &Path, source: &str, err: &oxc::diagnostics::OxcDia
         message.push_str(&format!(" ({help})"));
     }
     Diagnostic::error(path, Some(pos), format!("syntax error: {message}"))
+}
+
+/// TypeScript rejects an object literal that names a property twice (TS1117); JavaScript would
+/// silently keep the last one, which for `a.schema({...})` means a model vanishes.
+fn duplicate_keys(path: &Path, source: &str, program: &oxc::ast::ast::Program<'_>) -> Option<Diagnostic> {
+    use oxc::ast::ast::{ObjectExpression, ObjectPropertyKind, PropertyKind};
+    use oxc::ast_visit::{walk, Visit};
+    struct Finder {
+        found: Option<(u32, String)>,
+    }
+    impl<'a> Visit<'a> for Finder {
+        fn visit_object_expression(&mut self, it: &ObjectExpression<'a>) {
+            let mut seen = std::collections::HashSet::new();
+            for p in &it.properties {
+                if let ObjectPropertyKind::ObjectProperty(p) = p {
+                    if p.computed || p.kind != PropertyKind::Init {
+                        continue;
+                    }
+                    if let Some(name) = p.key.static_name() {
+                        if !seen.insert(name.to_string()) && self.found.is_none() {
+                            self.found = Some((p.key.span().start, name.to_string()));
+                        }
+                    }
+                }
+            }
+            walk::walk_object_expression(self, it);
+        }
+    }
+    let mut f = Finder { found: None };
+    f.visit_program(program);
+    f.found.map(|(offset, name)| {
+        let pos = Position::from_offset(source, offset as usize);
+        Diagnostic::error(path, Some(pos), format!("`{name}` is defined twice in this object (a duplicate model or type name?); each name must be unique"))
+    })
 }
 
 fn is_bare(spec: &str) -> bool {
@@ -165,6 +202,13 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_keys_are_errors() {
+        let err = transpile(Path::new("/p/d.ts"), "const s = {\n  Todo: 1,\n  Todo: 2,\n};\n").unwrap_err();
+        assert_eq!(err.position.unwrap().line, 3);
+        assert!(err.message.contains("`Todo` is defined twice"), "{}", err.message);
+    }
+
+    #[test]
     fn syntax_error_has_position() {
         let err = transpile(Path::new("/p/bad.ts"), "const a = 1;\nconst b = ;\n").unwrap_err();
         let pos = err.position.unwrap();
@@ -174,7 +218,7 @@ mod tests {
 
     #[test]
     fn foreign_imports_become_proxies() {
-        let src = "import { Stack, Duration as D } from 'aws-cdk-lib';\nimport * as sns from 'aws-cdk-lib/aws-sns';\nimport cdk from 'x';\nimport { a } from '@aws-amplify/backend';\nnew sns.Topic(Stack, 'T');\n";
+        let src = "import { Stack, Duration as D } from 'aws-cdk-lib';\nimport * as sns from 'aws-cdk-lib/aws-sns';\nimport cdk from 'x';\nimport { a } from '@aws-amplify/backend';\nnew sns.Topic(Stack, D, cdk, a);\n";
         let t = transpile(Path::new("/p/backend.ts"), src).unwrap();
         assert!(t.code.contains("const { Stack, Duration: D } = __ampstack_module(\"aws-cdk-lib\");"), "{}", t.code);
         assert!(t.code.contains("const sns = __ampstack_module(\"aws-cdk-lib/aws-sns\");"));
