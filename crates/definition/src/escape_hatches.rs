@@ -11,7 +11,22 @@ use crate::record::{function_ref, str_of, Reader};
 
 pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, backend: &mut Backend) {
     let records: Vec<Value> = record.get("records").and_then(Value::as_array).cloned().unwrap_or_default();
+    // Objects passed to an applied escape hatch (a LambdaDestination, say) are part of it.
+    let mut consumed = std::collections::HashSet::new();
     for r in &records {
+        let path = str_of(r, "path").unwrap_or_default();
+        if str_of(r, "op") == Some("call") && path.ends_with(".resources.bucket.addEventNotification") {
+            for a in r.get("args").and_then(Value::as_array).into_iter().flatten() {
+                if let Some(p) = str_of(a, "$cdk") {
+                    consumed.insert(p.to_string());
+                }
+            }
+        }
+    }
+    for r in &records {
+        if str_of(r, "result").is_some_and(|res| consumed.contains(res)) {
+            continue;
+        }
         let op = str_of(r, "op").unwrap_or_default();
         let path = str_of(r, "path").unwrap_or_default();
         let handled = match (op, path) {

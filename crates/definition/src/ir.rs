@@ -201,6 +201,11 @@ pub struct Model {
     pub disabled_operations: Vec<String>,
     /// When created by `renameModels`, the SQL table's original name.
     pub original_name: Option<String>,
+    /// Whether `createdAt`/`updatedAt` are managed (not for SQL models, as in Amplify).
+    pub timestamps: bool,
+    /// Where the model lives: `dynamodb` (Amplify-managed tables) or an existing SQL database
+    /// (`mysql`, `postgresql`) from `a.configure({ database })`.
+    pub database: String,
 }
 
 impl Model {

@@ -28,6 +28,8 @@ struct Builder<'r> {
     schema: Schema,
     /// Call sites of relationship fields, for errors found once all models are known.
     relationship_locs: HashMap<(String, String), Value>,
+    /// Database engine of the schema part being converted (`dynamodb`, `mysql`, `postgresql`).
+    engine: String,
 }
 
 /// Converts a schema record (`kind: schema | combined`) into the IR.
@@ -36,7 +38,7 @@ pub fn convert_schema(reader: &mut Reader, record: &Value) -> Schema {
         Some("combined") => record.get("schemas").and_then(Value::as_array).map(|a| a.iter().collect()).unwrap_or_default(),
         _ => vec![record],
     };
-    let mut b = Builder { reader, kinds: HashMap::new(), schema: Schema::default(), relationship_locs: HashMap::new() };
+    let mut b = Builder { reader, kinds: HashMap::new(), schema: Schema::default(), relationship_locs: HashMap::new(), engine: "dynamodb".into() };
     // First pass: names, so forward references resolve.
     for part in &parts {
         for (name, ty) in types_of(part) {
@@ -57,6 +59,7 @@ pub fn convert_schema(reader: &mut Reader, record: &Value) -> Schema {
     }
     for part in &parts {
         let schema_rules = part.get("authorization").cloned().unwrap_or(Value::Array(vec![]));
+        b.engine = part.pointer("/configuration/database/engine").and_then(Value::as_str).unwrap_or("dynamodb").to_string();
         for (name, ty) in types_of(part) {
             match b.kinds.get(&name) {
                 Some(Kind::Model) => b.model(&name, ty, &schema_rules),
@@ -121,14 +124,17 @@ impl Builder<'_> {
             ),
         };
         let auth = convert_rules(self.reader, &rules_value, RuleTarget::Model);
-        if auth.is_empty() {
+        // SQL models (an existing database) are "static": no implicit fields, and no rules
+        // means nobody may access them rather than an error, exactly as Amplify does.
+        let sql = self.engine != "dynamodb";
+        if auth.is_empty() && !sql {
             self.reader.error(ty, format!("model `{name}` has no authorization rules: add `.authorization(allow => [...])` to it or to the schema"));
         }
         let identifier = strings_of(ty, "identifier");
         let identifier = if identifier.is_empty() { vec!["id".to_string()] } else { identifier };
         let mut fields = Vec::new();
         let declared: Vec<(String, &Value)> = fields_of(ty);
-        if identifier == ["id"] && !declared.iter().any(|(n, _)| n == "id") {
+        if !sql && identifier == ["id"] && !declared.iter().any(|(n, _)| n == "id") {
             fields.push(Field {
                 name: "id".into(),
                 ty: TypeRef { base: BaseType::Scalar(Scalar::ID), required: true, list: false, list_required: false },
@@ -163,6 +169,7 @@ impl Builder<'_> {
                         self.reader.error(ty, format!("field `{name}.{fname}` is used by an owner or group rule and must be {want}"));
                     }
                 }
+                None if sql => self.reader.error(ty, format!("field `{name}.{fname}` is used by an owner or group rule but is not a column of the SQL model")),
                 None => fields.push(Field {
                     name: fname,
                     ty: TypeRef { base: BaseType::Scalar(Scalar::String), required: false, list: multi, list_required: false },
@@ -175,7 +182,7 @@ impl Builder<'_> {
             }
         }
         for ts in ["createdAt", "updatedAt"] {
-            if !fields.iter().any(|f| f.name == ts) {
+            if !sql && !fields.iter().any(|f| f.name == ts) {
                 fields.push(timestamp_field(ts));
             }
         }
@@ -218,6 +225,8 @@ impl Builder<'_> {
             auth,
             disabled_operations: strings_of(ty, "disabledOperations"),
             original_name: str_of(ty, "originalName").map(str::to_string),
+            timestamps: !sql,
+            database: self.engine.clone(),
         });
     }
 
@@ -236,7 +245,11 @@ impl Builder<'_> {
                 let default = match fv.get("default") {
                     Some(Value::Object(o)) if o.contains_key("value") => o.get("value").cloned(),
                     Some(Value::Object(o)) if o.contains_key("generated") => {
-                        self.reader.error(fv, format!("`{parent}.{fname}`: a generated `.default()` needs a PostgreSQL data source"));
+                        if self.engine != "postgresql" {
+                            self.reader.error(fv, format!("`{parent}.{fname}`: a generated `.default()` needs a PostgreSQL data source"));
+                        } else if scalar != Scalar::Int {
+                            self.reader.error(fv, format!("`{parent}.{fname}`: only Int fields can have a database-generated `.default()`"));
+                        }
                         None
                     }
                     _ => None,

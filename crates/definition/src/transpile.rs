@@ -18,8 +18,13 @@ use oxc::transformer::{TransformOptions, Transformer};
 use crate::diag::{Diagnostic, Position};
 
 /// Module specifiers served by our own `@aws-amplify/backend` implementation.
-pub const BUILTIN_MODULES: &[&str] =
-    &["@aws-amplify/backend", "@aws-amplify/backend-function", "@aws-amplify/data-schema"];
+pub const BUILTIN_MODULES: &[&str] = &[
+    "@aws-amplify/backend",
+    "@aws-amplify/backend-function",
+    "@aws-amplify/data-schema",
+    // `npx ampx generate schema-from-database` writes files that import `configure` from here.
+    "@aws-amplify/data-schema/internals",
+];
 
 /// A transpiled module: runnable JS plus a map from generated to original positions.
 #[derive(Debug, Clone)]

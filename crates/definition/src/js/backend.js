@@ -16,7 +16,8 @@ function callsite() {
     const m = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line) || /\(?([^\s()]+):(\d+)\)?\s*$/.exec(line);
     if (!m) continue;
     const file = m[1];
-    if (file === INTERNAL || file.startsWith('<') || file === 'native') continue;
+    // User modules are named by absolute path; anything else is the engine or us.
+    if (file === INTERNAL || !file.startsWith('/')) continue;
     return { file, line: Number(m[2]), col: m[3] ? Number(m[3]) : 1 };
   }
   return null;
@@ -32,7 +33,9 @@ function defineFunction(props, options) {
   const loc = callsite();
   const isCallback = typeof props === 'function';
   const p = isCallback ? (options || {}) : (props || {});
-  const name = p.name || (loc ? baseName(dirOf(loc.file)) : 'function');
+  // Amplify's rule: explicit name, else the entry file's base name, else the folder name.
+  const entryName = typeof p.entry === 'string' ? baseName(p.entry).replace(/\.[^.]*$/, '') : null;
+  const name = p.name || entryName || (loc ? baseName(dirOf(loc.file)) : 'function');
   const def = {
     kind: 'function',
     name,
@@ -233,7 +236,9 @@ function makeSchema(types, configuration) {
     renameModels(cb) {
       for (const [from, to] of cb()) {
         if (!(from in data.types)) throw new Error(`Invalid renameModels call. ${from} is not defined in the schema`);
-        data.types[to] = data.types[from]; delete data.types[from];
+        const moved = data.types[from];
+        if (moved && typeof moved.toJSON === 'function') moved.toJSON().originalName = from;
+        data.types[to] = moved; delete data.types[from];
         models[to] = models[from]; delete models[from];
         data.renames.push([from, to]);
       }
@@ -331,4 +336,5 @@ function defineBackend(parts) {
   return cdk.root('backend', parts);
 }
 
-export { a, allow, defineAuth, defineData, defineStorage, defineFunction, defineBackend, secret };
+const configure = a.configure;
+export { a, allow, configure, defineAuth, defineData, defineStorage, defineFunction, defineBackend, secret };

@@ -10,7 +10,8 @@
       const m = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line) || /\(?([^\s()]+):(\d+)\)?\s*$/.exec(line);
       if (!m) continue;
       const file = m[1];
-      if (file === INTERNAL || file.startsWith('<') || file === 'native') continue;
+      // User modules are named by absolute path; anything else is the engine or us.
+    if (file === INTERNAL || !file.startsWith('/')) continue;
       return { file, line: Number(m[2]), col: m[3] ? Number(m[3]) : 1 };
     }
     return null;
