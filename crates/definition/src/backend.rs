@@ -55,6 +55,12 @@ pub fn convert_backend(reader: &mut Reader, record: &Value) -> Backend {
     if backend.storage.len() == 1 {
         backend.storage[0].is_default = true;
     }
+    // Amplify's default mode when none is given: the user pool when there is auth, else
+    // "sandbox mode" with an API key.
+    let explicit_default = parts.values().any(|p| str_of(p, "kind") == Some("data") && p.pointer("/props/authorizationModes/defaultAuthorizationMode").is_some());
+    if let (Some(data), false, None) = (backend.data.as_mut(), explicit_default, backend.auth.as_ref()) {
+        data.authorization_modes.default = AuthProvider::ApiKey;
+    }
     crate::escape_hatches::apply(reader, record, &parts, &mut backend);
     check_function_refs(reader, &mut backend);
     backend

@@ -1,0 +1,230 @@
+//! `amplify_outputs.json` in the format the real tooling writes (schema v1.4), pointing the
+//! client at this server. Endpoints the client cannot read from standard fields go under
+//! `custom.ampstack`.
+
+use std::path::Path;
+
+use definition::ir::{AuthProvider, Backend, MfaMode, StorageGrantee};
+use serde_json::{json, Map, Value};
+
+/// Stable identifiers of one sandbox (persisted so that restarts keep tokens and clients valid).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
+pub struct SandboxIds {
+    pub region: String,
+    pub user_pool_id: String,
+    pub user_pool_client_id: String,
+    pub identity_pool_id: String,
+    pub api_key: String,
+    /// Prefix for bucket names, unique per sandbox.
+    pub bucket_suffix: String,
+}
+
+impl SandboxIds {
+    /// Fresh identifiers in AWS's formats (`us-east-1_AbC…`, `us-east-1:<uuid>`, `da2-…`).
+    pub fn generate(region: &str) -> SandboxIds {
+        let alnum = |n: usize| -> String {
+            let raw = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
+            raw.chars().take(n).collect()
+        };
+        let mut pool = alnum(9);
+        pool = pool.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
+        SandboxIds {
+            region: region.to_string(),
+            user_pool_id: format!("{region}_{pool}"),
+            user_pool_client_id: alnum(26),
+            identity_pool_id: format!("{region}:{}", uuid::Uuid::new_v4()),
+            api_key: format!("da2-{}", alnum(26)),
+            bucket_suffix: alnum(8),
+        }
+    }
+
+    /// Reads `path`, or generates and writes it on first use.
+    pub fn load_or_create(path: &Path, region: &str) -> std::io::Result<SandboxIds> {
+        if let Ok(text) = std::fs::read_to_string(path) {
+            if let Ok(ids) = serde_json::from_str::<SandboxIds>(&text) {
+                return Ok(ids);
+            }
+        }
+        let ids = SandboxIds::generate(region);
+        crate::fsutil::write_atomic(path, serde_json::to_string_pretty(&ids)?.as_bytes())?;
+        Ok(ids)
+    }
+
+    /// The physical bucket name for a storage resource (`todoFiles` → `amplify-todofiles-<suffix>`).
+    pub fn bucket_name(&self, name: &str) -> String {
+        let clean: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+        format!("amplify-{clean}-{}", self.bucket_suffix)
+    }
+}
+
+/// Base URLs the outputs point at.
+#[derive(Debug, Clone)]
+pub struct Endpoints {
+    /// e.g. `https://127.0.0.1:20002`
+    pub base: String,
+}
+
+pub fn build_outputs(backend: &Backend, ids: &SandboxIds, ep: &Endpoints, model_introspection: Option<Value>) -> Value {
+    let mut out = Map::new();
+    out.insert("$schema".into(), json!("https://raw.githubusercontent.com/aws-amplify/amplify-backend/main/packages/client-config/src/client-config-schema/schema_v1.4.json"));
+    out.insert("version".into(), json!("1.4"));
+    if let Some(auth) = &backend.auth {
+        let mfa_config = match auth.mfa.mode {
+            MfaMode::Off => "NONE",
+            MfaMode::Optional => "OPTIONAL",
+            MfaMode::Required => "REQUIRED",
+        };
+        let mut methods = Vec::new();
+        if auth.mfa.sms {
+            methods.push("SMS");
+        }
+        if auth.mfa.totp {
+            methods.push("TOTP");
+        }
+        if auth.mfa.email {
+            methods.push("EMAIL");
+        }
+        let required: Vec<&String> = auth.user_attributes.values().filter(|a| a.required && !a.name.starts_with("custom:")).map(|a| &a.name).collect();
+        let verification: Vec<&str> = auth.username_attributes.iter().map(|a| if a == "email" { "email" } else { "phone_number" }).collect();
+        let p = &auth.password_policy;
+        out.insert("auth".into(), json!({
+            "user_pool_id": ids.user_pool_id,
+            "aws_region": ids.region,
+            "user_pool_client_id": ids.user_pool_client_id,
+            "identity_pool_id": ids.identity_pool_id,
+            "mfa_methods": methods,
+            "standard_required_attributes": required,
+            "username_attributes": auth.username_attributes,
+            "user_verification_types": verification,
+            "groups": auth.groups.iter().enumerate().map(|(i, g)| json!({ g: { "precedence": i } })).collect::<Vec<_>>(),
+            "mfa_configuration": mfa_config,
+            "password_policy": {
+                "min_length": p.min_length,
+                "require_lowercase": p.require_lowercase,
+                "require_numbers": p.require_numbers,
+                "require_symbols": p.require_symbols,
+                "require_uppercase": p.require_uppercase,
+            },
+            "unauthenticated_identities_enabled": auth.allow_unauthenticated_identities,
+        }));
+    }
+    if let Some(data) = &backend.data {
+        let modes = &data.authorization_modes;
+        let uses_api_key = modes.default == AuthProvider::ApiKey
+            || data.schema.models.iter().any(|m| m.auth.iter().any(|r| r.provider == AuthProvider::ApiKey))
+            || data.schema.queries.iter().chain(&data.schema.mutations).chain(&data.schema.subscriptions).any(|o| o.auth.iter().any(|r| r.provider == AuthProvider::ApiKey));
+        let mut types: Vec<&str> = Vec::new();
+        let mut add = |p: AuthProvider| {
+            if p != modes.default && !types.contains(&p.appsync_name()) {
+                types.push(p.appsync_name());
+            }
+        };
+        if uses_api_key {
+            add(AuthProvider::ApiKey);
+        }
+        if backend.auth.is_some() {
+            add(AuthProvider::UserPools);
+        }
+        add(AuthProvider::Iam);
+        if modes.oidc.is_some() {
+            add(AuthProvider::Oidc);
+        }
+        if modes.lambda.is_some() {
+            add(AuthProvider::Function);
+        }
+        let mut d = json!({
+            "url": format!("{}/graphql", ep.base),
+            "aws_region": ids.region,
+            "default_authorization_type": modes.default.appsync_name(),
+            "authorization_types": types,
+        });
+        if uses_api_key {
+            d["api_key"] = json!(ids.api_key);
+        }
+        if let Some(mi) = model_introspection {
+            d["model_introspection"] = mi;
+        }
+        out.insert("data".into(), d);
+    }
+    if !backend.storage.is_empty() {
+        let default = backend.storage.iter().find(|b| b.is_default).unwrap_or(&backend.storage[0]);
+        let buckets: Vec<Value> = backend
+            .storage
+            .iter()
+            .map(|b| json!({ "name": b.name, "bucket_name": ids.bucket_name(&b.name), "aws_region": ids.region, "paths": storage_paths(b) }))
+            .collect();
+        out.insert("storage".into(), json!({ "aws_region": ids.region, "bucket_name": ids.bucket_name(&default.name), "buckets": buckets }));
+    }
+    let mut custom = json!({
+        "ampstack": {
+            "endpoint": ep.base,
+            "user_pool_endpoint": format!("{}/cognito-idp/", ep.base),
+            "identity_pool_endpoint": format!("{}/cognito-identity/", ep.base),
+        }
+    });
+    if let Some(Value::Object(added)) = Some(&backend.custom_outputs) {
+        for (k, v) in added {
+            if k == "custom" {
+                if let (Some(c), Some(v)) = (custom.as_object_mut(), v.as_object()) {
+                    for (ck, cv) in v {
+                        c.insert(ck.clone(), cv.clone());
+                    }
+                }
+            } else {
+                merge(out.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+    out.insert("custom".into(), custom);
+    Value::Object(out)
+}
+
+fn merge(into: &mut Value, add: &Value) {
+    match (into, add) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+        (slot, v) => *slot = v.clone(),
+    }
+}
+
+/// Storage path rules as Amplify writes them: `{entity_id}` becomes the identity-id policy
+/// variable, and non-entity grants on an entity path move to its parent path.
+fn storage_paths(bucket: &definition::ir::Bucket) -> Value {
+    const ENTITY: &str = "{entity_id}";
+    const POLICY_VAR: &str = "${cognito-identity.amazonaws.com:sub}";
+    let mut paths = Map::new();
+    for pa in &bucket.access {
+        for rule in &pa.rules {
+            let (key, path) = match &rule.grantee {
+                StorageGrantee::Guest => ("guest".to_string(), None),
+                StorageGrantee::Authenticated => ("authenticated".to_string(), None),
+                StorageGrantee::Groups { groups } => (format!("groups{}", groups.join("")), None),
+                StorageGrantee::Entity { entity } => (format!("entity{entity}"), Some(pa.path.replace(ENTITY, POLICY_VAR))),
+                StorageGrantee::Resource { .. } => continue,
+            };
+            let path = path.unwrap_or_else(|| pa.path.replace(&format!("{ENTITY}/"), ""));
+            let mut actions: Vec<&str> = Vec::new();
+            for a in &rule.actions {
+                let expanded: &[&str] = match a.as_str() {
+                    "read" => &["get", "list"],
+                    "get" => &["get"],
+                    "list" => &["list"],
+                    "write" => &["write"],
+                    "delete" => &["delete"],
+                    _ => &[],
+                };
+                for e in expanded {
+                    if !actions.contains(e) {
+                        actions.push(e);
+                    }
+                }
+            }
+            let entry = paths.entry(path).or_insert_with(|| json!({}));
+            entry[key] = json!(actions);
+        }
+    }
+    Value::Object(paths)
+}
