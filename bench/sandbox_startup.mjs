@@ -93,8 +93,9 @@ function synthOnce() {
   const gen = path.join(root, 'conformance/golden/generate.mjs');
   if (!fs.existsSync(gen)) return null;
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'ampstack-synth-'));
+  fs.cpSync(path.join(root, 'examples/todo/amplify'), path.join(out, 'amplify'), { recursive: true });
   const t0 = now();
-  execFileSync(process.execPath, [gen, '--project', path.join(root, 'examples/todo'), '--out', out], { stdio: 'ignore' });
+  execFileSync(process.execPath, [gen, out], { stdio: 'ignore' });
   const t = now() - t0;
   fs.rmSync(out, { recursive: true, force: true });
   return t;

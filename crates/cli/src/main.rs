@@ -163,7 +163,7 @@ fn generate_outputs(project: &ProjectArgs, out_dir: Option<PathBuf>, port: u16, 
         Err(code) => return Ok(code),
     };
     let data_dir = project.data_dir();
-    let ids = server::outputs::SandboxIds::load_or_create(&data_dir.join("sandbox.json"), region)?;
+    let ids = context::SandboxIds::load_or_create(&data_dir.join("sandbox.json"), region)?;
     let ep = server::outputs::Endpoints { base: format!("https://127.0.0.1:{port}") };
     let out_dir = out_dir.unwrap_or_else(|| project.dir.clone());
     let path = server::sandbox::write_outputs(&loaded.backend, &ids, &ep, &out_dir)?;

@@ -1,37 +1,19 @@
 //! The HTTP application: shared state and the routes every service hangs off.
 
-use std::sync::{Arc, RwLock};
-
 use axum::extract::State;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
-use definition::ir::Backend;
+use context::ServiceContext;
 use serde_json::json;
 
-use crate::outputs::{Endpoints, SandboxIds};
-
-/// What every request handler can reach. The backend is swapped on hot reload.
-pub struct AppState {
-    pub backend: RwLock<Arc<Backend>>,
-    pub store: Arc<dyn store::Store>,
-    pub ids: SandboxIds,
-    pub endpoints: Endpoints,
+/// The whole HTTP surface: server routes plus each service's router, all over one context.
+pub fn router(ctx: ServiceContext) -> Router {
+    Router::new().route("/health", get(health)).with_state(ctx)
 }
 
-impl AppState {
-    /// The backend being served right now.
-    pub fn backend(&self) -> Arc<Backend> {
-        self.backend.read().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-pub fn router(state: Arc<AppState>) -> Router {
-    Router::new().route("/health", get(health)).with_state(state)
-}
-
-async fn health(State(state): State<Arc<AppState>>) -> impl IntoResponse {
-    let b = state.backend();
+async fn health(State(ctx): State<ServiceContext>) -> impl IntoResponse {
+    let b = ctx.backend();
     Json(json!({
         "status": "ok",
         "auth": b.auth.is_some(),

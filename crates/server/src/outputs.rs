@@ -2,60 +2,11 @@
 //! client at this server. Endpoints the client cannot read from standard fields go under
 //! `custom.ampstack`.
 
-use std::path::Path;
 
 use definition::ir::{AuthProvider, Backend, MfaMode, StorageGrantee};
 use serde_json::{json, Map, Value};
 
-/// Stable identifiers of one sandbox (persisted so that restarts keep tokens and clients valid).
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
-pub struct SandboxIds {
-    pub region: String,
-    pub user_pool_id: String,
-    pub user_pool_client_id: String,
-    pub identity_pool_id: String,
-    pub api_key: String,
-    /// Prefix for bucket names, unique per sandbox.
-    pub bucket_suffix: String,
-}
-
-impl SandboxIds {
-    /// Fresh identifiers in AWS's formats (`us-east-1_AbC…`, `us-east-1:<uuid>`, `da2-…`).
-    pub fn generate(region: &str) -> SandboxIds {
-        let alnum = |n: usize| -> String {
-            let raw = uuid::Uuid::new_v4().simple().to_string() + &uuid::Uuid::new_v4().simple().to_string();
-            raw.chars().take(n).collect()
-        };
-        let mut pool = alnum(9);
-        pool = pool.chars().enumerate().map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c }).collect();
-        SandboxIds {
-            region: region.to_string(),
-            user_pool_id: format!("{region}_{pool}"),
-            user_pool_client_id: alnum(26),
-            identity_pool_id: format!("{region}:{}", uuid::Uuid::new_v4()),
-            api_key: format!("da2-{}", alnum(26)),
-            bucket_suffix: alnum(8),
-        }
-    }
-
-    /// Reads `path`, or generates and writes it on first use.
-    pub fn load_or_create(path: &Path, region: &str) -> std::io::Result<SandboxIds> {
-        if let Ok(text) = std::fs::read_to_string(path) {
-            if let Ok(ids) = serde_json::from_str::<SandboxIds>(&text) {
-                return Ok(ids);
-            }
-        }
-        let ids = SandboxIds::generate(region);
-        crate::fsutil::write_atomic(path, serde_json::to_string_pretty(&ids)?.as_bytes())?;
-        Ok(ids)
-    }
-
-    /// The physical bucket name for a storage resource (`todoFiles` → `amplify-todofiles-<suffix>`).
-    pub fn bucket_name(&self, name: &str) -> String {
-        let clean: String = name.to_lowercase().chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
-        format!("amplify-{clean}-{}", self.bucket_suffix)
-    }
-}
+pub use context::SandboxIds;
 
 /// Base URLs the outputs point at.
 #[derive(Debug, Clone)]

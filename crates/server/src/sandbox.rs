@@ -2,7 +2,7 @@
 //! every change under `amplify/` while keeping the last good backend when a change is broken.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
@@ -10,7 +10,8 @@ use definition::ir::Backend;
 use notify::{RecursiveMode, Watcher};
 use tokio::sync::mpsc;
 
-use crate::app::{self, AppState};
+use crate::app;
+use context::ServiceContext;
 use crate::outputs::{build_outputs, Endpoints, SandboxIds};
 
 #[derive(Debug, Clone)]
@@ -80,8 +81,9 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
             None
         }
     };
-    let state = Arc::new(AppState { backend: RwLock::new(Arc::new(backend.clone().unwrap_or_default())), store, ids: ids.clone(), endpoints: ep.clone() });
-    let router = app::router(state.clone());
+    let (backend_tx, backend_rx) = tokio::sync::watch::channel(Arc::new(backend.clone().unwrap_or_default()));
+    let ctx = ServiceContext { store, backend: backend_rx, ids: ids.clone(), base_url: ep.base.clone(), data_dir: config.data_dir.clone() };
+    let router = app::router(ctx);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(crate::listener::serve(listener, router, Some(ca.server_config()), async move {
         let mut rx = stop_rx;
@@ -97,7 +99,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
             ca.ca_cert_path().display()
         );
     }
-    let watch = tokio::spawn(watch_and_reload(dir.clone(), state.clone(), config.outputs_dir.clone()));
+    let watch = tokio::spawn(watch_and_reload(dir.clone(), backend_tx, ids.clone(), ep.clone(), config.outputs_dir.clone()));
     shutdown.await;
     eprintln!("[ampstack] stopping");
     watch.abort();
@@ -108,7 +110,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
 
 /// Watches `<dir>/amplify` and reloads on change (debounced), swapping the served backend only
 /// when the new definition is valid.
-async fn watch_and_reload(dir: PathBuf, state: Arc<AppState>, outputs_dir: PathBuf) {
+async fn watch_and_reload(dir: PathBuf, backend_tx: tokio::sync::watch::Sender<Arc<Backend>>, ids: SandboxIds, ep: Endpoints, outputs_dir: PathBuf) {
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     let mut watcher = match notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(ev) = res {
@@ -137,8 +139,8 @@ async fn watch_and_reload(dir: PathBuf, state: Arc<AppState>, outputs_dir: PathB
             Ok(l) => {
                 print_diagnostics(&dir, &l);
                 let backend = Arc::new(l.backend);
-                *state.backend.write().unwrap_or_else(|p| p.into_inner()) = backend.clone();
-                match write_outputs(&backend, &state.ids, &state.endpoints, &outputs_dir) {
+                backend_tx.send_replace(backend.clone());
+                match write_outputs(&backend, &ids, &ep, &outputs_dir) {
                     Ok(_) => eprintln!("[ampstack] reloaded in {} ms", t.elapsed().as_millis()),
                     Err(e) => eprintln!("[ampstack] reload failed to write outputs: {e:#}"),
                 }

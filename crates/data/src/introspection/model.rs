@@ -56,11 +56,10 @@ fn has_primary_key_directive(m: &Model, from_sdl: bool) -> bool {
 
 pub fn model_metadata(m: &Model, schema: &Schema, implied_keys: &[Value]) -> Value {
     let explicit_pk = has_primary_key_directive(m, schema.from_sdl);
-    // SQL models are written `@model(timestamps: null)`: the generator adds no timestamps.
     let sql = m.database != "dynamodb";
     let mut fields = Map::new();
     for f in &m.fields {
-        if f.origin == FieldOrigin::ImplicitAuth || (sql && f.origin == FieldOrigin::Timestamp) {
+        if f.origin == FieldOrigin::ImplicitAuth || (!m.timestamps && f.origin == FieldOrigin::Timestamp) {
             continue;
         }
         let mut meta = field_metadata(f);
@@ -81,7 +80,8 @@ pub fn model_metadata(m: &Model, schema: &Schema, implied_keys: &[Value]) -> Val
     }
 
     let mut properties = Map::new();
-    if sql {
+    if !m.timestamps {
+        // Written `@model(timestamps: null)` (SQL models): the generator adds no timestamps.
         properties.insert("timestamps".into(), Value::Null);
     }
     disabled_operations(&m.disabled_operations, &mut properties);
