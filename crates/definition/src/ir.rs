@@ -359,6 +359,9 @@ pub enum AuthStrategy {
 pub struct AuthRule {
     pub strategy: AuthStrategy,
     pub provider: AuthProvider,
+    /// The provider exactly as the definition wrote it (`userPools`, `identityPool`, `iam`, …),
+    /// or none when it was left to the default; generated artefacts distinguish the two.
+    pub provider_written: Option<String>,
     /// Operations as written (`create`, `read`, `get`, ...); none means all.
     pub operations: Option<Vec<String>>,
     /// Owner field (owner strategy) or groups field (dynamic groups).

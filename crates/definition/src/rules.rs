@@ -74,6 +74,7 @@ fn convert_rule(reader: &mut Reader, rule: &Value, target: RuleTarget) -> Option
     Some(AuthRule {
         strategy,
         provider,
+        provider_written: str_of(rule, "providerWritten").or(provider_name).map(str::to_string),
         operations,
         field,
         multi: bool_of(rule, "multiOwner"),

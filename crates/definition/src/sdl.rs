@@ -208,14 +208,15 @@ fn auth_rules(dirs: &[Positioned<ConstDirective>], origin: &Origin) -> Value {
         for r in rules.as_array().into_iter().flatten() {
             let s = |k: &str| r.get(k).and_then(Value::as_str).map(str::to_string);
             let strategy = s("allow").unwrap_or_default();
-            let provider = s("provider").map(|p| if p == "iam" { "identityPool".to_string() } else { p });
+            let written = s("provider");
+            let provider = written.clone().map(|p| if p == "iam" { "identityPool".to_string() } else { p });
             let field = match strategy.as_str() {
                 "owner" => Some(s("ownerField").unwrap_or_else(|| "owner".into())),
                 "groups" => s("groupsField"),
                 _ => None,
             };
             out.push(json!({
-                "strategy": strategy, "provider": provider, "operations": r.get("operations"),
+                "strategy": strategy, "provider": provider, "providerWritten": written, "operations": r.get("operations"),
                 "groupOrOwnerField": field, "multiOwner": false, "identityClaim": s("identityClaim"),
                 "groupClaim": s("groupClaim"), "groups": r.get("groups"), "loc": origin.loc(d.pos),
             }));

@@ -86,18 +86,9 @@ fn provider_name(p: AuthProvider, from_sdl: bool) -> &'static str {
     }
 }
 
-/// The `provider` key of a public/private/custom rule, present only when the SDL names one.
-///
-/// The IR does not record whether the provider was written or defaulted, so this assumes the
-/// default was left unwritten: `allow.authenticated()` (not `allow.authenticated('userPools')`),
-/// `allow.custom()`, and in Gen 1 SDL `{ allow: public }` without `provider: apiKey`. The
-/// builder's public rules always name theirs (`publicApiKey()`, `guest()`).
+/// The `provider` key of a public/private/custom rule, present only when the definition names
+/// one (`allow.authenticated('userPools')`, not `allow.authenticated()`; the builder's public
+/// rules always name theirs: `publicApiKey()`, `guest()`).
 fn written_provider(r: &AuthRule, from_sdl: bool) -> Option<&'static str> {
-    let defaulted = match r.strategy {
-        AuthStrategy::Public => from_sdl && r.provider == AuthProvider::ApiKey,
-        AuthStrategy::Private => r.provider == AuthProvider::UserPools,
-        AuthStrategy::Custom => r.provider == AuthProvider::Function,
-        AuthStrategy::Owner | AuthStrategy::Groups => false,
-    };
-    (!defaulted).then(|| provider_name(r.provider, from_sdl))
+    r.provider_written.as_ref().map(|_| provider_name(r.provider, from_sdl))
 }
