@@ -4,24 +4,12 @@
 // Rust side turns that record into the validated IR. No semantics live here on purpose, so that
 // the Gen 1 SDL path and the builder path share one validator.
 
-const INTERNAL = '@aws-amplify/backend';
 const host = globalThis.__ampstack;
 
 // --- call sites -------------------------------------------------------------------------
-// The stack frame of the user's code that called into this module, as generated-code
-// coordinates; Rust maps them back to the original TypeScript through the source map.
-function callsite() {
-  const lines = String(new Error().stack || '').split('\n');
-  for (const line of lines) {
-    const m = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line) || /\(?([^\s()]+):(\d+)\)?\s*$/.exec(line);
-    if (!m) continue;
-    const file = m[1];
-    // User modules are named by absolute path; anything else is the engine or us.
-    if (file === INTERNAL || !file.startsWith('/')) continue;
-    return { file, line: Number(m[2]), col: m[3] ? Number(m[3]) : 1 };
-  }
-  return null;
-}
+// The stack frame of the user's code that called into this module (see prelude.js); Rust maps
+// it back to the original TypeScript through the source map.
+const callsite = host.callsite;
 
 function asArray(v) { return Array.isArray(v) ? v : [v]; }
 function dirOf(file) { const i = file.lastIndexOf('/'); return i < 0 ? '.' : file.slice(0, i); }

@@ -73,6 +73,7 @@
 
   let backend = null;
   const host = {
+    callsite,
     functions: [],
     cdk: { root: (name) => proxy(name) },
     setBackend(b) {
