@@ -201,8 +201,11 @@ pub struct Model {
     pub disabled_operations: Vec<String>,
     /// When created by `renameModels`, the SQL table's original name.
     pub original_name: Option<String>,
-    /// Whether `createdAt`/`updatedAt` are managed (not for SQL models, as in Amplify).
+    /// Whether timestamp fields are managed (not for SQL models or `@model(timestamps: null)`).
     pub timestamps: bool,
+    /// Gen 1 `@model(...)` arguments exactly as written (queries/mutations/subscriptions/timestamps);
+    /// their effects are already applied to `fields` and `disabled_operations`.
+    pub model_args: Option<serde_json::Value>,
     /// Where the model lives: `dynamodb` (Amplify-managed tables) or an existing SQL database
     /// (`mysql`, `postgresql`) from `a.configure({ database })`.
     pub database: String,

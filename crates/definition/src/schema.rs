@@ -181,9 +181,32 @@ impl Builder<'_> {
                 }),
             }
         }
-        for ts in ["createdAt", "updatedAt"] {
-            if !sql && !fields.iter().any(|f| f.name == ts) {
-                fields.push(timestamp_field(ts));
+        let model_args = ty.get("modelArgs").filter(|v| v.is_object()).cloned();
+        let ts_arg = model_args.as_ref().and_then(|a| a.as_object()).and_then(|a| a.get("timestamps"));
+        let timestamps = !sql && !matches!(ts_arg, Some(Value::Null));
+        if timestamps {
+            for ts in ["createdAt", "updatedAt"] {
+                // `@model(timestamps: { createdAt: "createdOn" })` renames the managed field.
+                let name = ts_arg.and_then(|t| t.get(ts)).and_then(Value::as_str).unwrap_or(ts);
+                if !fields.iter().any(|f| f.name == name) {
+                    fields.push(timestamp_field(name));
+                }
+            }
+        }
+        let mut disabled_operations = strings_of(ty, "disabledOperations");
+        if let Some(args) = model_args.as_ref().and_then(|a| a.as_object()) {
+            for group in ["queries", "mutations", "subscriptions"] {
+                match args.get(group) {
+                    Some(Value::Null) => disabled_operations.push(group.to_string()),
+                    Some(Value::Object(ops)) => {
+                        for (op, v) in ops {
+                            if v.is_null() {
+                                disabled_operations.push(op.clone());
+                            }
+                        }
+                    }
+                    _ => {}
+                }
             }
         }
         let loc_node = ty.get("identifierLoc").filter(|v| !v.is_null()).unwrap_or(ty).clone();
@@ -223,9 +246,10 @@ impl Builder<'_> {
             primary_key: identifier,
             indexes,
             auth,
-            disabled_operations: strings_of(ty, "disabledOperations"),
+            disabled_operations,
             original_name: str_of(ty, "originalName").map(str::to_string),
-            timestamps: !sql,
+            timestamps,
+            model_args,
             database: self.engine.clone(),
         });
     }

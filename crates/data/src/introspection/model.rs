@@ -80,11 +80,16 @@ pub fn model_metadata(m: &Model, schema: &Schema, implied_keys: &[Value]) -> Val
     }
 
     let mut properties = Map::new();
-    if !m.timestamps {
-        // Written `@model(timestamps: null)` (SQL models): the generator adds no timestamps.
-        properties.insert("timestamps".into(), Value::Null);
+    if let Some(Value::Object(args)) = &m.model_args {
+        // Gen 1 `@model(...)` arguments are carried over as written.
+        properties.extend(args.clone());
+    } else {
+        if !m.timestamps {
+            // Written `@model(timestamps: null)` (SQL models): the generator adds no timestamps.
+            properties.insert("timestamps".into(), Value::Null);
+        }
+        disabled_operations(&m.disabled_operations, &mut properties);
     }
-    disabled_operations(&m.disabled_operations, &mut properties);
     let mut attributes = vec![json!({ "type": "model", "properties": properties })];
     if let Some(table) = &m.original_name {
         // `@refersTo` follows `@model`; `@auth` is moved behind every other directive.
