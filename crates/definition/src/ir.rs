@@ -194,6 +194,8 @@ pub struct Model {
     pub fields: Vec<Field>,
     /// Partition key field then sort key fields (`.identifier([...])`, default `["id"]`).
     pub primary_key: Vec<String>,
+    /// The schema marks the key field itself (`@primaryKey`); false for the implicit `id`.
+    pub primary_key_declared: bool,
     pub indexes: Vec<SecondaryIndex>,
     /// Effective model-level rules (schema-level rules applied when the model has none).
     pub auth: Vec<AuthRule>,

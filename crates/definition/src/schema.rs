@@ -240,10 +240,13 @@ impl Builder<'_> {
             };
             indexes.push(SecondaryIndex { name: index_name, partition_key: pk, sort_keys, query_field });
         }
+        // The builder writes `@primaryKey` on the identifier field whenever it is declared.
+        let primary_key_declared = ty.get("primaryKeyDeclared").and_then(Value::as_bool).unwrap_or_else(|| declared.iter().any(|(n, _)| Some(n) == identifier.first()));
         self.schema.models.push(Model {
             name: name.to_string(),
             fields,
             primary_key: identifier,
+            primary_key_declared,
             indexes,
             auth,
             disabled_operations,

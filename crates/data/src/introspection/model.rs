@@ -45,13 +45,10 @@ fn sdl_fields(m: &Model) -> impl Iterator<Item = &Field> {
     m.fields.iter().filter(|f| f.origin == FieldOrigin::Declared)
 }
 
-/// Whether the SDL carries `@primaryKey`. The builder writes it whenever the partition key is
-/// a declared field (a declared `id` included); Gen 1 SDL usually declares `id: ID!` without it,
-/// and the IR does not say which, so SDL `id` keys are taken as implicit.
-fn has_primary_key_directive(m: &Model, from_sdl: bool) -> bool {
-    let Some(pk) = m.primary_key.first() else { return false };
-    let declared = m.field(pk).is_some_and(|f| f.origin == FieldOrigin::Declared);
-    declared && !(from_sdl && m.primary_key == ["id"])
+/// Whether the SDL carries `@primaryKey` (the builder writes it whenever the partition key is a
+/// declared field; Gen 1 SDL only when written).
+fn has_primary_key_directive(m: &Model, _from_sdl: bool) -> bool {
+    m.primary_key_declared
 }
 
 pub fn model_metadata(m: &Model, schema: &Schema, implied_keys: &[Value]) -> Value {
