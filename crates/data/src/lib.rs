@@ -4,4 +4,5 @@
 //! - [`introspection`]: the `data.model_introspection` block of `amplify_outputs.json`, which the
 //!   client library (`generateClient`) reads to build its model and custom-operation APIs.
 
+pub mod appsync_schema;
 pub mod introspection;

@@ -7,7 +7,7 @@
 use definition::ir::{AuthProvider, AuthRule, AuthStrategy};
 
 use super::doc::{Directive, Doc, InputValue, Ty};
-use super::model::subscription_filter_name;
+use super::model::{condition_name, filter_name, subscription_filter_name};
 use super::Ctx;
 
 /// `MODEL_OPERATIONS`.
@@ -282,7 +282,7 @@ pub fn transform_models(ctx: &mut Ctx) {
         }
         let doc = &mut ctx.doc;
         if !info.sql {
-            for input in [format!("Model{name}FilterInput"), format!("Model{name}ConditionInput"), subscription_filter_name(&name)] {
+            for input in [filter_name(&name), condition_name(&name), subscription_filter_name(&name)] {
                 if let Some(input) = doc.input_mut(&input) {
                     for o in &owner_fields {
                         input.add_missing(o, Ty::named("ModelStringInput"));
@@ -303,7 +303,7 @@ pub fn transform_models(ctx: &mut Ctx) {
 
         // protectSchemaOperations
         let ops = info.ops.clone();
-        let mut add_op = |doc: &mut Doc, parent: &str, op: &str, field: &str| {
+        let add_op = |doc: &mut Doc, parent: &str, op: &str, field: &str| {
             let roles = acm.roles_for(op, op == "delete");
             let include_default = roles.iter().any(|r| r.provider == dirs.default) || (roles.is_empty() && dirs.should_add_default());
             let providers = dirs.providers(roles.iter().copied());

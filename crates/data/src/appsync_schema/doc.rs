@@ -40,8 +40,10 @@ impl Ty {
             Ty::NonNull(t) => t.is_list(),
         }
     }
-    pub fn is_non_null(&self) -> bool {
-        matches!(self, Ty::NonNull(_))
+    /// The transformer's `FieldWrapper.isList()`: only a nullable list counts (it looks through
+    /// `!` with graphql-js's `isListType`, which is false for AST nodes).
+    pub fn is_bare_list(&self) -> bool {
+        matches!(self, Ty::List(_))
     }
     /// The same type without its outer `!` (`makeNullable`/`unwrapNonNull`).
     pub fn nullable(self) -> Ty {
@@ -255,13 +257,6 @@ impl Doc {
         }
     }
 
-    pub fn input(&self, name: &str) -> Option<&InputDef> {
-        match self.get(name) {
-            Some(Def::Input(i)) => Some(i),
-            _ => None,
-        }
-    }
-
     pub fn input_mut(&mut self, name: &str) -> Option<&mut InputDef> {
         match self.index.get(name).map(|&i| &mut self.defs[i]) {
             Some(Def::Input(i)) => Some(i),
@@ -303,6 +298,11 @@ impl Doc {
     pub fn print(&self) -> String {
         let mut out = String::new();
         for def in &self.defs {
+            // The transformer creates `Mutation`/`Subscription` for every model; empty ones are
+            // not part of the printed schema.
+            if matches!(def, Def::Object(o) if o.fields.is_empty()) {
+                continue;
+            }
             if !out.is_empty() {
                 out.push('\n');
             }

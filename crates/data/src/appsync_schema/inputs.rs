@@ -124,7 +124,7 @@ pub fn add_enum_filters(doc: &mut Doc, object: &ObjectDef) {
         if !doc.is_enum(e) {
             continue;
         }
-        let list = f.ty.is_list();
+        let list = f.ty.is_bare_list();
         let name = if list { list_filter_name(e) } else { scalar_filter_name(e, false) };
         let elem = if list { Ty::named(e).list() } else { Ty::named(e) };
         let mut fields = vec![InputValue::new("eq", elem.clone()), InputValue::new("ne", elem)];
@@ -143,7 +143,7 @@ pub fn add_enum_filters(doc: &mut Doc, object: &ObjectDef) {
 fn condition_type(doc: &Doc, ty: &Ty) -> Option<String> {
     let base = ty.base();
     if doc.is_enum(base) {
-        Some(if ty.is_list() { list_filter_name(base) } else { scalar_filter_name(base, false) })
+        Some(if ty.is_bare_list() { list_filter_name(base) } else { scalar_filter_name(base, false) })
     } else if default_scalar(base).is_some() {
         Some(scalar_filter_name(base, false))
     } else {

@@ -4,12 +4,14 @@
 
 use definition::ir::{Model, RelationshipKind};
 use definition::naming::plural;
+use serde_json::Value;
 
 use super::doc::{Def, Directive, Doc, Field, InputDef, InputValue, ObjectDef, Ty};
 use super::inputs::*;
 use super::{Ctx, ModelInfo};
 
-/// The operation names `@model` generates, `None` where `disableOperations` removed one.
+/// The operation names `@model` generates, `None` where `disableOperations` (or a Gen 1
+/// `@model(queries: null, ...)`) removed one; Gen 1 `@model` arguments may also rename them.
 #[derive(Debug, Clone, Default)]
 pub struct Ops {
     pub get: Option<String>,
@@ -17,25 +19,51 @@ pub struct Ops {
     pub create: Option<String>,
     pub update: Option<String>,
     pub delete: Option<String>,
-    pub on_create: Option<String>,
-    pub on_update: Option<String>,
-    pub on_delete: Option<String>,
+    pub on_create: Vec<String>,
+    pub on_update: Vec<String>,
+    pub on_delete: Vec<String>,
 }
 
 impl Ops {
     pub fn for_model(m: &Model) -> Ops {
         let name = &m.name;
+        let args = m.model_args.as_ref();
         let off = |op: &str, coarse: &str| m.disabled_operations.iter().any(|d| d == op || d == coarse);
-        let make = |op: &str, coarse: &str, v: String| (!off(op, coarse)).then_some(v);
+        // A name from `@model(queries: { get: "fetchTodo" })`, else the default.
+        let named = |group: &str, op: &str, default: String| -> Option<String> {
+            let group_off = args.and_then(|a| a.get(group)).is_some_and(Value::is_null);
+            match args.and_then(|a| a.get(group)).and_then(|g| g.get(op)) {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Null) => None,
+                _ if group_off => None,
+                _ => Some(default),
+            }
+        };
+        let make = |op: &str, coarse: &str, v: String| if off(op, coarse) { None } else { named(coarse, op, v) };
+        let subs = |op: &str, default: String| -> Vec<String> {
+            if off(op, "subscriptions") {
+                return vec![];
+            }
+            let level_off = args.and_then(|a| a.get("subscriptions")).and_then(|s| s.get("level")).and_then(Value::as_str) == Some("off");
+            if level_off {
+                return vec![];
+            }
+            match args.and_then(|a| a.get("subscriptions")).and_then(|g| g.get(op)) {
+                Some(Value::String(s)) => vec![s.clone()],
+                Some(Value::Array(a)) => a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                Some(Value::Null) => vec![],
+                _ => named("subscriptions", op, default).into_iter().collect(),
+            }
+        };
         Ops {
             get: make("get", "queries", camel_case(&["get", name])),
             list: make("list", "queries", camel_case(&["list", &plural(name)])),
             create: make("create", "mutations", camel_case(&["create", name])),
             update: make("update", "mutations", camel_case(&["update", name])),
             delete: make("delete", "mutations", camel_case(&["delete", name])),
-            on_create: make("onCreate", "subscriptions", camel_case(&["onCreate", name])),
-            on_update: make("onUpdate", "subscriptions", camel_case(&["onUpdate", name])),
-            on_delete: make("onDelete", "subscriptions", camel_case(&["onDelete", name])),
+            on_create: subs("onCreate", camel_case(&["onCreate", name])),
+            on_update: subs("onUpdate", camel_case(&["onUpdate", name])),
+            on_delete: subs("onDelete", camel_case(&["onDelete", name])),
         }
     }
 
@@ -43,31 +71,68 @@ impl Ops {
     pub fn subscriptions(&self) -> Vec<(String, String)> {
         [(&self.on_create, &self.create), (&self.on_update, &self.update), (&self.on_delete, &self.delete)]
             .into_iter()
-            .filter_map(|(s, m)| Some((s.clone()?, m.clone()?)))
+            .filter_map(|(s, m)| Some((s, m.clone()?)))
+            .flat_map(|(s, m)| s.iter().map(move |s| (s.clone(), m.clone())))
             .collect()
     }
 }
 
-fn connection_name(model: &str) -> String {
-    format!("Model{model}Connection")
+/// The managed timestamp fields: `createdAt`/`updatedAt` unless `@model(timestamps: ...)` renames
+/// or drops them; none for SQL models.
+pub fn timestamp_fields(m: &Model) -> Vec<String> {
+    if m.database != "dynamodb" || !m.timestamps {
+        return vec![];
+    }
+    let config = m.model_args.as_ref().and_then(|a| a.get("timestamps"));
+    if config.is_some_and(Value::is_null) {
+        return vec![];
+    }
+    ["createdAt", "updatedAt"]
+        .into_iter()
+        .filter_map(|k| match config.and_then(|c| c.get(k)) {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Null) => None,
+            _ => Some(k.to_string()),
+        })
+        .collect()
 }
 
-fn filter_name(model: &str) -> String {
-    format!("Model{model}FilterInput")
+// The model and auth transformers name a model's types with its name capitalised
+// (`toPascalCase`); the index and relational transformers use it as is (`ModelResourceIDs`), so
+// for a lowercase model (SQL tables) they refer to, or create, differently named types.
+
+pub fn connection_name(model: &str) -> String {
+    format!("Model{}Connection", upper_first(model))
 }
 
-fn condition_name(model: &str) -> String {
-    format!("Model{model}ConditionInput")
+pub fn filter_name(model: &str) -> String {
+    format!("Model{}FilterInput", upper_first(model))
+}
+
+pub fn condition_name(model: &str) -> String {
+    format!("Model{}ConditionInput", upper_first(model))
 }
 
 pub fn subscription_filter_name(model: &str) -> String {
-    format!("ModelSubscription{model}FilterInput")
+    format!("ModelSubscription{}FilterInput", upper_first(model))
 }
 
-fn ensure_connection(doc: &mut Doc, model: &str) {
+pub(super) fn raw_connection_name(model: &str) -> String {
+    format!("Model{model}Connection")
+}
+
+pub(super) fn raw_filter_name(model: &str) -> String {
+    format!("Model{model}FilterInput")
+}
+
+pub(super) fn raw_condition_name(model: &str) -> String {
+    format!("Model{model}ConditionInput")
+}
+
+pub(super) fn ensure_connection(doc: &mut Doc, connection: &str, model: &str) {
     let items = Field::new("items", Ty::named(model).list().non_null());
     let next = Field::new("nextToken", Ty::named("String"));
-    doc.add(Def::Object(ObjectDef { name: connection_name(model), fields: vec![items, next], directives: vec![] }));
+    doc.add(Def::Object(ObjectDef { name: connection.to_string(), fields: vec![items, next], directives: vec![] }));
 }
 
 /// The model transformer's `transformSchema` for one model.
@@ -77,7 +142,7 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
     let before = info.input.clone();
     let ops = info.ops.clone();
     let dynamo = !info.sql;
-    let timestamps = info.ir.timestamps && dynamo;
+    let timestamps = timestamp_fields(info.ir);
     let model_names: Vec<String> = ctx.models.iter().map(|m| m.ir.name.clone()).collect();
     let doc = &mut ctx.doc;
 
@@ -87,11 +152,9 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
         if !def.has_field("id") {
             def.fields.push(Field::new("id", Ty::named("ID").non_null()));
         }
-        if timestamps {
-            for ts in ["createdAt", "updatedAt"] {
-                if !def.has_field(ts) {
-                    def.fields.push(Field::new(ts, Ty::named("AWSDateTime").non_null()));
-                }
+        for ts in &timestamps {
+            if !def.has_field(ts) {
+                def.fields.push(Field::new(ts, Ty::named("AWSDateTime").non_null()));
             }
         }
     }
@@ -117,7 +180,7 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
     }
     query.fields.extend(query_fields);
     if ops.list.is_some() {
-        ensure_connection(doc, &name);
+        ensure_connection(doc, &connection_name(&name), &name);
         add_enum_filters(doc, &def);
         let filter = condition_filter_input(doc, &filter_name(&name), &def);
         doc.add_input(filter);
@@ -130,10 +193,8 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
         add_enum_filters(doc, &before);
         let mut cond = condition_filter_input(doc, &condition_name(&name), &before);
         cond.fields.retain(|f| !(f.name == "id" && f.ty.base() == "ModelIDInput"));
-        if timestamps {
-            for ts in ["createdAt", "updatedAt"] {
-                cond.add_missing(ts, Ty::named("ModelStringInput"));
-            }
+        for ts in &timestamps {
+            cond.add_missing(ts, Ty::named("ModelStringInput"));
         }
         doc.add_input(cond);
     }
@@ -156,7 +217,7 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
                         }
                     }
                 }
-                nullable_timestamps(&mut input);
+                nullable_timestamps(&mut input, &timestamps);
                 input
             }
             "update" => {
@@ -168,7 +229,7 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
                     None => input.fields.push(InputValue::new("id", Ty::named("ID").non_null())),
                     Some(id) => id.ty = id.ty.clone().non_null(),
                 }
-                nullable_timestamps(&mut input);
+                nullable_timestamps(&mut input, &timestamps);
                 input
             }
             _ => InputDef::new(&input_name, vec![InputValue::new("id", Ty::named("ID").non_null())]),
@@ -200,8 +261,8 @@ pub fn transform_model(ctx: &mut Ctx, mi: usize) {
     doc.ensure_object("Subscription").fields.extend(sub_fields);
 }
 
-fn nullable_timestamps(input: &mut InputDef) {
-    for ts in ["createdAt", "updatedAt"] {
+fn nullable_timestamps(input: &mut InputDef, timestamps: &[String]) {
+    for ts in timestamps {
         if let Some(f) = input.field_mut(ts) {
             if matches!(f.ty.base(), "String" | "AWSDateTime") {
                 f.ty = f.ty.clone().nullable();
@@ -232,154 +293,10 @@ fn create_non_model_inputs(doc: &mut Doc, obj: &ObjectDef, models: &[String], se
     }
 }
 
-/// `@primaryKey`: key arguments on get/list, key inputs, key fields in mutation inputs.
-pub fn transform_primary_key(ctx: &mut Ctx, mi: usize) {
-    let info = &ctx.models[mi];
-    if !info.primary_key_directive {
-        return;
-    }
-    let name = info.ir.name.clone();
-    let input = info.input.clone();
-    let ops = info.ops.clone();
-    let sql = info.sql;
-    let key_field = |k: &str| input.field(k).map(|f| (f.name.clone(), f.ty.clone()));
-    let Some((pk, pk_ty)) = key_field(&info.ir.primary_key[0]) else { return };
-    let sort: Vec<(String, Ty)> = info.ir.primary_key[1..].iter().filter_map(|k| key_field(k)).collect();
-    let doc = &mut ctx.doc;
-
-    let sort_field = sort_key_argument(doc, &name, None, &sort);
-    if let Some(query) = doc.object_mut("Query") {
-        if let Some(get) = ops.get.as_ref().and_then(|g| query.field_mut(g)) {
-            let mut args = vec![InputValue::new(&pk, Ty::named(pk_ty.base()).non_null())];
-            args.extend(sort.iter().map(|(n, t)| InputValue::new(n, Ty::named(t.base()).non_null())));
-            get.args = args;
-        }
-        if let Some(list) = ops.list.as_ref().and_then(|l| query.field_mut(l)) {
-            let mut args = vec![InputValue::new(&pk, Ty::named(pk_ty.base()))];
-            if !sql {
-                args.extend(sort_field.clone());
-            }
-            args.append(&mut list.args);
-            args.push(InputValue::new("sortDirection", Ty::named("ModelSortDirection")));
-            list.args = args;
-        }
-    }
-
-    // updateInputObjects
-    let has_id = input.has_field("id");
-    let key_names: Vec<&str> = std::iter::once(pk.as_str()).chain(sort.iter().map(|(n, _)| n.as_str())).collect();
-    if !has_id {
-        if let Some(create) = doc.input_mut(&format!("Create{}Input", upper_first(&name))) {
-            create.fields.retain(|f| f.name != "id");
-        }
-    }
-    if let Some(update) = doc.input_mut(&format!("Update{}Input", upper_first(&name))) {
-        update.fields.retain(|f| has_id || f.name != "id");
-        for f in &mut update.fields {
-            if key_names.contains(&f.name.as_str()) {
-                f.ty = f.ty.with_base(f.ty.base()).non_null();
-            } else if f.name == "id" {
-                f.ty = f.ty.clone().nullable();
-            }
-        }
-    }
-    if let Some(delete) = doc.input_mut(&format!("Delete{}Input", upper_first(&name))) {
-        let mut fields: Vec<InputValue> = std::iter::once((&pk, &pk_ty))
-            .chain(sort.iter().map(|(n, t)| (n, t)))
-            .map(|(n, t)| InputValue::new(n, Ty::named(t.base()).non_null()))
-            .collect();
-        let rest: Vec<InputValue> = delete
-            .fields
-            .iter()
-            .filter(|f| !key_names.contains(&f.name.as_str()) && !(f.name == "id" && f.ty.base() == "ID"))
-            .cloned()
-            .collect();
-        fields.extend(rest);
-        delete.fields = fields;
-    }
-    // removeAutoCreatedPrimaryKey
-    if !has_id {
-        if let Some(obj) = doc.object_mut(&name) {
-            obj.fields.retain(|f| f.name != "id");
-        }
-    }
-    add_key_condition_inputs(doc, &name, None, &sort);
-    if let Some(cond) = doc.input_mut(&condition_name(&name)) {
-        cond.fields.retain(|f| f.name != "id" && !key_names.contains(&f.name.as_str()));
-    }
-}
-
-/// The sort-key argument of a key query: one key's condition input, or the composite one.
-fn sort_key_argument(doc: &Doc, model: &str, index: Option<&str>, sort: &[(String, Ty)]) -> Option<InputValue> {
-    match sort.len() {
-        0 => None,
-        1 => {
-            let (n, t) = &sort[0];
-            Some(InputValue::new(n, Ty::named(format!("Model{}KeyConditionInput", key_scalar(doc, t)))))
-        }
-        _ => {
-            let names: Vec<&str> = sort.iter().map(|(n, _)| n.as_str()).collect();
-            let key = upper_first(index.unwrap_or("Primary"));
-            Some(InputValue::new(&camel_case(&names), Ty::named(format!("Model{model}{key}CompositeKeyConditionInput"))))
-        }
-    }
-}
-
-fn add_key_condition_inputs(doc: &mut Doc, model: &str, index: Option<&str>, sort: &[(String, Ty)]) {
-    match sort.len() {
-        0 => {}
-        1 => {
-            if let Some(input) = key_condition_input(&key_scalar(doc, &sort[0].1)) {
-                doc.add_input(input);
-            }
-        }
-        _ => {
-            for input in composite_key_inputs(model, &upper_first(index.unwrap_or("Primary")), sort) {
-                doc.add_input(input);
-            }
-        }
-    }
-}
-
-/// `@index`: the index query field with its inputs; returns the query field names.
-pub fn transform_indexes(ctx: &mut Ctx, mi: usize) {
-    let info = &ctx.models[mi];
-    let name = info.ir.name.clone();
-    let input = info.input.clone();
-    let indexes = info.ir.indexes.clone();
-    let mut queries = Vec::new();
-    let doc = &mut ctx.doc;
-    for idx in &indexes {
-        let Some(pk) = input.field(&idx.partition_key) else { continue };
-        let sort: Vec<(String, Ty)> = idx.sort_keys.iter().filter_map(|k| input.field(k)).map(|f| (f.name.clone(), f.ty.clone())).collect();
-        if let Some(qf) = &idx.query_field {
-            let mut args = vec![InputValue::new(&pk.name, Ty::named(pk.ty.base()).non_null())];
-            args.extend(sort_key_argument(doc, &name, Some(&idx.name), &sort));
-            args.push(InputValue::new("sortDirection", Ty::named("ModelSortDirection")));
-            args.push(InputValue::new("filter", Ty::named(filter_name(&name))));
-            args.push(InputValue::new("limit", Ty::named("Int")));
-            args.push(InputValue::new("nextToken", Ty::named("String")));
-            let mut f = Field::new(qf, Ty::named(connection_name(&name)));
-            f.args = args;
-            doc.ensure_object("Query").fields.push(f);
-            queries.push(qf.clone());
-            add_enum_filters(doc, &input);
-            let filter = index_filter_input(doc, &name, &input);
-            doc.add_input(filter);
-            ensure_connection(doc, &name);
-        }
-        add_key_condition_inputs(doc, &name, Some(&idx.name), &sort);
-        if let Some(cond) = doc.input_mut(&condition_name(&name)) {
-            cond.fields.retain(|f| f.name != "id");
-        }
-    }
-    ctx.models[mi].index_queries = queries;
-}
-
 /// The index and relational transformers' own `Model<X>FilterInput` (used when `@model` made none):
 /// the declared scalar and enum fields only.
-fn index_filter_input(doc: &Doc, model: &str, input: &ObjectDef) -> InputDef {
-    let name = filter_name(model);
+pub(super) fn index_filter_input(doc: &Doc, model: &str, input: &ObjectDef) -> InputDef {
+    let name = raw_filter_name(model);
     let mut fields: Vec<InputValue> = input
         .fields
         .iter()
@@ -409,18 +326,18 @@ pub fn transform_has_many(ctx: &mut Ctx, mi: usize) {
     for (field, related) in rels {
         let related_input = ctx.models.iter().find(|m| m.ir.name == related).map(|m| m.input.clone());
         let doc = &mut ctx.doc;
-        ensure_connection(doc, &related);
+        ensure_connection(doc, &raw_connection_name(&related), &related);
         if let Some(f) = doc.object_mut(&name).and_then(|o| o.field_mut(&field)) {
             f.args = vec![
-                InputValue::new("filter", Ty::named(filter_name(&related))),
+                InputValue::new("filter", Ty::named(raw_filter_name(&related))),
                 InputValue::new("sortDirection", Ty::named("ModelSortDirection")),
                 InputValue::new("limit", Ty::named("Int")),
                 InputValue::new("nextToken", Ty::named("String")),
             ];
-            f.ty = Ty::named(connection_name(&related));
+            f.ty = Ty::named(raw_connection_name(&related));
         }
         if let Some(related_input) = related_input {
-            if !doc.has(&filter_name(&related)) {
+            if !doc.has(&raw_filter_name(&related)) {
                 let filter = index_filter_input(doc, &related, &related_input);
                 doc.add_input(filter);
             }
@@ -435,7 +352,7 @@ pub fn transform_default_values(ctx: &mut Ctx, mi: usize) {
     if info.ir.database != "postgresql" {
         return;
     }
-    let Some(last) = info.ir.fields.iter().filter(|f| f.default.is_some()).last() else { return };
+    let Some(last) = info.ir.fields.iter().rfind(|f| f.default.is_some()) else { return };
     let name = format!("Create{}Input", upper_first(&info.ir.name));
     if !ctx.doc.has(&name) {
         return;
@@ -450,20 +367,22 @@ pub fn transform_default_values(ctx: &mut Ctx, mi: usize) {
 /// The model as `@aws-amplify/data-schema` writes it into the directive SDL: declared fields only.
 pub fn input_object(m: &Model) -> ObjectDef {
     use definition::ir::FieldOrigin;
+    // The identifier's partition key is always written required (`.identifier()` implies it).
     let fields = m
         .fields
         .iter()
         .filter(|f| f.origin == FieldOrigin::Declared)
-        .map(|f| Field::new(&f.name, super::ty_of(&f.ty)))
+        .map(|f| {
+            let ty = super::ty_of(&f.ty);
+            Field::new(&f.name, if f.name == m.primary_key[0] && !f.ty.list { ty.non_null() } else { ty })
+        })
         .collect();
     ObjectDef { name: m.name.clone(), fields, directives: vec![] }
 }
 
-pub fn new_model_info(m: &Model, from_sdl: bool) -> ModelInfo<'_> {
+pub fn new_model_info(m: &Model) -> ModelInfo<'_> {
     use definition::ir::FieldOrigin;
     let sql = m.database != "dynamodb";
-    let pk_declared = m.field(&m.primary_key[0]).is_some_and(|f| f.origin == FieldOrigin::Declared);
-    // Gen 1 SDL spells `@primaryKey` out; on a plain `id` we cannot tell, and assume it absent.
-    let primary_key_directive = pk_declared && (sql || !from_sdl || m.primary_key != ["id"]);
+    let primary_key_directive = m.primary_key_declared && m.field(&m.primary_key[0]).is_some_and(|f| f.origin == FieldOrigin::Declared);
     ModelInfo { ir: m, sql, input: input_object(m), ops: Ops::for_model(m), primary_key_directive, index_queries: vec![] }
 }

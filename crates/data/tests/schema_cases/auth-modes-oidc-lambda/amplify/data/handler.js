@@ -1,0 +1,1 @@
+export function request() { return {}; } export function response(ctx) { return ctx.result; }

@@ -1,0 +1,8 @@
+import { defineAuth } from '@aws-amplify/backend';
+
+export const auth = defineAuth({
+  loginWith: {
+    email: true,
+  },
+  groups: ['Admin', 'Editor'],
+});

@@ -1,0 +1,7 @@
+import { defineBackend } from '@aws-amplify/backend';
+import { auth } from './auth/resource';
+import { data } from './data/resource';
+import { echo } from './functions/echo/resource';
+import { worker } from './functions/worker/resource';
+
+defineBackend({ auth, data, echo, worker });

@@ -1,0 +1,2 @@
+export function request() { return { payload: null }; }
+export function response(ctx) { return ctx.result; }

@@ -1,0 +1,1 @@
+export const handler = async (event: any) => ({ content: event.arguments.content });

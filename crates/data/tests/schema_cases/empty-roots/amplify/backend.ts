@@ -1,0 +1,6 @@
+import { defineBackend } from '@aws-amplify/backend';
+import { data } from './data/resource';
+
+defineBackend({
+  data,
+});
