@@ -84,6 +84,18 @@ fn convert_data(reader: &mut Reader, rec: &Value) -> Option<Data> {
     };
     let from_sdl = props.get("schema").is_some_and(Value::is_string);
     let mut schema = convert_schema(reader, &schema_rec);
+    // `defineData({ functions: { name: fn } })`: SDL `@function(name: "name")` means that function.
+    if let Some(map) = props.get("functions").and_then(Value::as_object) {
+        for op in schema.queries.iter_mut().chain(schema.mutations.iter_mut()).chain(schema.subscriptions.iter_mut()) {
+            for h in &mut op.handlers {
+                if let Handler::Function { function, .. } = h {
+                    if let Some(real) = map.get(function.as_str()).and_then(function_ref) {
+                        *function = real;
+                    }
+                }
+            }
+        }
+    }
     schema.from_sdl = from_sdl;
     let modes = props.get("authorizationModes").cloned().unwrap_or(Value::Null);
     let default = match str_of(&modes, "defaultAuthorizationMode") {

@@ -428,6 +428,8 @@ pub struct CustomOperation {
     pub handlers: Vec<Handler>,
     /// Custom subscriptions: the mutations (custom or `Model.create`-style) they listen to.
     pub subscription_sources: Vec<String>,
+    /// No `.returns()` was given: the type is the first source's (custom subscriptions).
+    pub returns_inferred: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

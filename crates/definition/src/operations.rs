@@ -64,6 +64,7 @@ pub fn convert_operation(
     if kind == OperationKind::Subscription && sources.is_empty() {
         reader.error(op, format!("custom subscription `{name}` needs a mutation source: .for(a.ref('mutationName'))"));
     }
+    let returns_inferred = kind == OperationKind::Subscription && op.get("returnType").is_none_or(Value::is_null);
     let returns = if is_async {
         if !hoisted_types.iter().any(|t: &CustomType| t.name == "EventInvocationResponse") {
             hoisted_types.push(CustomType {
@@ -93,7 +94,7 @@ pub fn convert_operation(
             }
         }
     };
-    let op_ir = CustomOperation { name: name.to_string(), kind, arguments, returns, auth, handlers, subscription_sources: sources };
+    let op_ir = CustomOperation { name: name.to_string(), kind, arguments, returns, auth, handlers, subscription_sources: sources, returns_inferred };
     Some((op_ir, hoisted_types, hoisted_enums))
 }
 

@@ -85,7 +85,26 @@ pub fn convert_schema(reader: &mut Reader, record: &Value) -> Schema {
         }
     }
     b.validate_relationships();
+    infer_subscription_returns(&mut b.schema);
     b.schema
+}
+
+/// A custom subscription without `.returns()` returns what its first source returns: the
+/// custom mutation's type, or the model for `createX`-style sources (as the builder does).
+fn infer_subscription_returns(schema: &mut Schema) {
+    let mutations = schema.mutations.clone();
+    let models: Vec<String> = schema.models.iter().map(|m| m.name.clone()).collect();
+    for sub in &mut schema.subscriptions {
+        if !sub.returns_inferred {
+            continue;
+        }
+        let Some(source) = sub.subscription_sources.first() else { continue };
+        if let Some(m) = mutations.iter().find(|m| &m.name == source) {
+            sub.returns = m.returns.clone();
+        } else if let Some(model) = ["create", "update", "delete"].iter().find_map(|p| source.strip_prefix(p)).filter(|m| models.iter().any(|x| x == m)) {
+            sub.returns = TypeRef { base: BaseType::Model(model.to_string()), required: false, list: false, list_required: false };
+        }
+    }
 }
 
 fn types_of(part: &Value) -> Vec<(String, &Value)> {
@@ -127,7 +146,8 @@ impl Builder<'_> {
         // SQL models (an existing database) are "static": no implicit fields, and no rules
         // means nobody may access them rather than an error, exactly as Amplify does.
         let sql = self.engine != "dynamodb";
-        if auth.is_empty() && !sql {
+        // Gen 1 SDL accepts a model without @auth (then only IAM callers reach it).
+        if auth.is_empty() && !sql && !bool_of(ty, "sdl") {
             self.reader.error(ty, format!("model `{name}` has no authorization rules: add `.authorization(allow => [...])` to it or to the schema"));
         }
         let identifier = strings_of(ty, "identifier");
@@ -207,6 +227,12 @@ impl Builder<'_> {
                     }
                     _ => {}
                 }
+            }
+        }
+        // The partition key is always non-null (`ID! @primaryKey`), whatever the builder said.
+        if let Some(pk) = identifier.first() {
+            if let Some(f) = fields.iter_mut().find(|f| &f.name == pk) {
+                f.ty.required = true;
             }
         }
         let loc_node = ty.get("identifierLoc").filter(|v| !v.is_null()).unwrap_or(ty).clone();

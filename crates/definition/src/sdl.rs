@@ -84,7 +84,7 @@ pub fn sdl_to_record(sdl: &str, at: &Loc) -> Result<Value, Diagnostic> {
                     Value::Object(d.arguments.iter().map(|(n, v)| (n.node.to_string(), v.node.clone().into_json().unwrap_or(Value::Null))).collect())
                 });
                 if is_model {
-                    json!({ "kind": "model", "fields": fields, "modelArgs": model_args, "primaryKeyDeclared": identifier.is_some(), "identifier": identifier.unwrap_or_else(|| vec!["id".into()]),
+                    json!({ "kind": "model", "sdl": true, "fields": fields, "modelArgs": model_args, "primaryKeyDeclared": identifier.is_some(), "identifier": identifier.unwrap_or_else(|| vec!["id".into()]),
                             "secondaryIndexes": indexes, "authorization": rules, "disabledOperations": [], "loc": loc })
                 } else {
                     json!({ "kind": "customType", "fields": fields, "loc": loc })

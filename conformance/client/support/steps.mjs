@@ -1,0 +1,37 @@
+// A tiny step runner for scenario scripts run by sandbox.mjs `runScenario`: each step reports
+// {name, ok, error} to the parent test; after a failure the rest are reported as skipped.
+export function createSteps() {
+  const steps = [];
+  const step = (name, fn) => steps.push({ name, fn });
+  const run = async () => {
+    let failed = false;
+    for (const s of steps) {
+      if (failed) {
+        process.send?.({ name: s.name, ok: true, skipped: true });
+        continue;
+      }
+      const started = Date.now();
+      try {
+        await s.fn();
+        process.send?.({ name: s.name, ok: true, ms: Date.now() - started });
+      } catch (e) {
+        failed = true;
+        const detail = e && e.name ? `${e.name}: ${e.message}` : String(e);
+        process.send?.({ name: s.name, ok: false, error: `${detail}\n${e?.stack ?? ''}` });
+      }
+    }
+    process.disconnect?.();
+  };
+  return { step, run };
+}
+
+/** Awaits `promise` and returns the error it rejects with (fails if it resolves). */
+export async function rejects(promise) {
+  try {
+    const v = await promise;
+    throw Object.assign(new Error(`expected a rejection, got ${JSON.stringify(v)}`), { name: 'DidNotReject' });
+  } catch (e) {
+    if (e.name === 'DidNotReject') throw e;
+    return e;
+  }
+}
