@@ -121,14 +121,14 @@ fn sandbox_lifecycle(database_url: Option<&str>) {
         outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["priority"].is_null())
     });
 
-    // SIGTERM (what Ctrl-C does for a terminal) stops it cleanly.
-    unsafe_kill_term(sb.child.id());
+    // SIGINT (what Ctrl-C sends) stops it cleanly.
+    send_ctrl_c(sb.child.id());
     let status = wait_for("the sandbox to exit", Duration::from_secs(10), || sb.child.try_wait().unwrap());
     assert!(status.success(), "sandbox exited with {status}");
 }
 
-fn unsafe_kill_term(pid: u32) {
-    Command::new("kill").args(["-TERM", &pid.to_string()]).status().unwrap();
+fn send_ctrl_c(pid: u32) {
+    Command::new("kill").args(["-INT", &pid.to_string()]).status().unwrap();
 }
 
 #[test]
@@ -172,4 +172,62 @@ fn generate_outputs_writes_the_file() {
     assert_eq!(o["storage"]["buckets"][0]["name"], "todoFiles");
     assert_eq!(o["storage"]["buckets"][0]["paths"]["media/${cognito-identity.amazonaws.com:sub}/*"]["entityidentity"], serde_json::json!(["get", "list", "write", "delete"]));
     assert_eq!(o["storage"]["buckets"][0]["paths"]["media/*"]["guest"], serde_json::json!(["get", "list"]));
+}
+
+#[test]
+fn trust_prints_the_ca_path_and_instructions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    copy_dir(&example(), &dir);
+    let out = Command::new(BIN).args(["trust", "--print-path", "--dir"]).arg(&dir).output().unwrap();
+    assert!(out.status.success());
+    let path = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
+    let pem = std::fs::read_to_string(&path).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----"), "{pem}");
+    let help = Command::new(BIN).args(["trust", "--dir"]).arg(&dir).output().unwrap();
+    let text = String::from_utf8(help.stdout).unwrap();
+    assert!(text.contains("NODE_EXTRA_CA_CERTS") && text.contains(&*path.to_string_lossy()), "{text}");
+}
+
+/// Stored records are untouched by reloads that add or remove model fields: the store is
+/// schemaless, and a reload never migrates or drops anything. The record is written straight into
+/// the sandbox's database (the GraphQL API has its own tests of the same through the client).
+fn records_survive_reloads(database_url: Option<&str>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    copy_dir(&example(), &dir);
+    let _sb = start(&dir, database_url);
+    wait_for("amplify_outputs.json", Duration::from_secs(20), || outputs(&dir));
+    let target = database_url.map(str::to_string).unwrap_or_else(|| dir.join(".ampstack/ampstack.db").to_string_lossy().into_owned());
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let id = format!("survivor-{}", std::process::id());
+    let store = rt.block_on(store::open(&target)).unwrap();
+    let item = serde_json::json!({ "id": id, "content": "keep me", "isDone": true });
+    rt.block_on(store.put("Todo", &id, "", item.clone(), &store::Condition::None)).unwrap();
+    let resource = dir.join("amplify/data/resource.ts");
+    let src = std::fs::read_to_string(&resource).unwrap();
+    // Remove a field, then add it back with another one: the record keeps every value.
+    std::fs::write(&resource, src.replace("isDone: a.boolean(),", "")).unwrap();
+    wait_for("reload without isDone", Duration::from_secs(10), || {
+        outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["isDone"].is_null())
+    });
+    std::fs::write(&resource, src.replace("isDone: a.boolean(),", "isDone: a.boolean(),\n      note: a.string(),")).unwrap();
+    wait_for("reload with note", Duration::from_secs(10), || {
+        outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["note"].is_object())
+    });
+    let got = rt.block_on(store.get("Todo", &id, "")).unwrap().expect("record still stored");
+    assert_eq!(got.data, item);
+}
+
+#[test]
+fn records_survive_reloads_on_sqlite() {
+    records_survive_reloads(None);
+}
+
+#[test]
+fn records_survive_reloads_on_postgres() {
+    match std::env::var("AMPSTACK_TEST_DATABASE_URL") {
+        Ok(url) => records_survive_reloads(Some(&url)),
+        Err(_) => eprintln!("AMPSTACK_TEST_DATABASE_URL not set: PostgreSQL variant not run"),
+    }
 }
