@@ -81,6 +81,14 @@ enum GenerateCommand {
         #[arg(long, default_value = "us-east-1")]
         region: String,
     },
+    /// Print the AppSync GraphQL schema of the data resource (what Amplify's transformer would deploy).
+    GraphqlSchema {
+        #[command(flatten)]
+        project: ProjectArgs,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Print the backend's intermediate representation (what every service reads) as JSON.
     Ir {
         #[command(flatten)]
@@ -107,6 +115,7 @@ fn main() -> ExitCode {
         Command::Sandbox(args) => sandbox(args),
         Command::Generate(GenerateCommand::Outputs { project, out_dir, port, region }) => generate_outputs(&project, out_dir, port, &region),
         Command::Generate(GenerateCommand::Ir { project }) => generate_ir(&project),
+        Command::Generate(GenerateCommand::GraphqlSchema { project, out }) => generate_graphql_schema(&project, out),
         Command::Trust(args) => trust(&args),
     };
     match result {
@@ -179,6 +188,23 @@ fn generate_ir(project: &ProjectArgs) -> anyhow::Result<ExitCode> {
         }
         Err(code) => Ok(code),
     }
+}
+
+fn generate_graphql_schema(project: &ProjectArgs, out: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let loaded = match load(project)? {
+        Ok(l) => l,
+        Err(code) => return Ok(code),
+    };
+    let Some(data) = &loaded.backend.data else {
+        eprintln!("ampstack: this backend has no data resource (defineData)");
+        return Ok(ExitCode::FAILURE);
+    };
+    let sdl = data::appsync_schema::appsync_schema(&data.schema, &data.authorization_modes);
+    match out {
+        Some(path) => std::fs::write(&path, sdl).map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?,
+        None => print!("{sdl}"),
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn trust(args: &TrustArgs) -> anyhow::Result<ExitCode> {
