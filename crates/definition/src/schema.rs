@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use crate::ir::*;
 use crate::record::{bool_of, capitalize, function_ref, str_of, strings_of, Reader};
+use crate::naming::{default_index_name, default_query_field, lower_first};
 use crate::rules::{convert_rules, RuleTarget};
 
 /// What a type name in the schema refers to, for resolving `a.ref(...)`.
@@ -474,25 +475,4 @@ impl Builder<'_> {
 
 fn self_kind<'a>(kinds: &'a HashMap<String, Kind>, link: &str) -> Option<&'a Kind> {
     kinds.get(link)
-}
-
-fn lower_first(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
-}
-
-/// The transformer's default GSI name (and Gen 1 auto query field) when none is given:
-/// `<models>By<Pk>And<Sk>...`, e.g. `collectionsByRepresentativeId`.
-pub fn default_index_name(model: &str, pk: &str, sort_keys: &[String]) -> String {
-    let keys: Vec<String> = std::iter::once(pk).chain(sort_keys.iter().map(String::as_str)).map(capitalize).collect();
-    format!("{}By{}", lower_first(&crate::naming::plural(model)), keys.join("And"))
-}
-
-/// `list<Model>By<Pk>And<Sk>...`, the builder's default query field for an index.
-pub fn default_query_field(model: &str, pk: &str, sort_keys: &[String]) -> String {
-    let sk: String = sort_keys.iter().map(|s| format!("And{}", capitalize(s))).collect();
-    format!("list{}By{}{}", capitalize(model), capitalize(pk), sk)
 }
