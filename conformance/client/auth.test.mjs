@@ -1,5 +1,5 @@
 // Auth (issue 3): the real aws-amplify v6 client against a real `ampstack sandbox` on a temporary
-// copy of examples/todo (with custom attributes and groups added), on SQLite and — when
+// copy of examples/todo (with custom attributes, groups and optional MFA added), on SQLite and — when
 // AMPSTACK_TEST_DATABASE_URL is set — PostgreSQL. The client runs in a child process that
 // trusts the sandbox's development CA (support/sandbox.mjs); each scenario step is a subtest.
 import { test } from 'node:test';
@@ -20,6 +20,7 @@ export const auth = defineAuth({
     'custom:favorite_number': { dataType: 'Number', mutable: true, min: 1, max: 100 },
   },
   groups: ['ADMINS', 'EDITORS'],
+  multifactor: { mode: 'OPTIONAL', totp: true, email: true },
 });
 `;
 
@@ -34,7 +35,14 @@ if (!fs.existsSync(bin)) {
     test(`auth: aws-amplify client against the sandbox (${engine.name})`, { timeout: 300_000 }, async (t) => {
       const sandbox = await startSandbox({ databaseUrl: engine.url, edit });
       try {
-        await runScenario(t, path.join(here, 'support/auth-scenario.mjs'), sandbox);
+        await t.test('sign-up, sign-in, tokens, profile, passwords, sessions, identity pool', (t2) =>
+          runScenario(t2, path.join(here, 'support/auth-scenario.mjs'), sandbox));
+        await t.test('admin: ampstack users, credentials, AWS SDK admin API, guest access off', (t2) =>
+          runScenario(t2, path.join(here, 'support/auth-admin-scenario.mjs'), sandbox,
+            engine.url ? { AMPSTACK_DATABASE_URL: engine.url } : {}));
+        // Last: it hot-reloads the project to mode REQUIRED.
+        await t.test('MFA: TOTP, email OTP, selection, passwordless, MFA_SETUP', (t2) =>
+          runScenario(t2, path.join(here, 'support/auth-mfa-scenario.mjs'), sandbox));
       } finally {
         await sandbox.stop();
         fs.rmSync(sandbox.dir, { recursive: true, force: true });

@@ -12,7 +12,11 @@ export function createSteps() {
       }
       const started = Date.now();
       try {
-        await s.fn();
+        let timer;
+        await Promise.race([
+          s.fn(),
+          new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('step timed out after 60 s')), 60_000); }),
+        ]).finally(() => clearTimeout(timer));
         process.send?.({ name: s.name, ok: true, ms: Date.now() - started });
       } catch (e) {
         failed = true;

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod users;
+
 const DEFAULT_PORT: u16 = 20002;
 
 #[derive(Parser)]
@@ -30,6 +32,17 @@ enum Command {
     Generate(GenerateCommand),
     /// Explain how to trust the sandbox's local development certificate authority.
     Trust(TrustArgs),
+    /// Administer the sandbox's users: create, confirm, set-password, add-to-group, remove-from-group, list, delete.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
+    /// Print the sandbox's admin credentials (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines) for the AWS CLI and SDKs.
+    Credentials(CredentialsArgs),
+}
+
+#[derive(Args)]
+struct CredentialsArgs {
+    #[command(flatten)]
+    project: ProjectArgs,
 }
 
 #[derive(Args, Clone)]
@@ -117,6 +130,8 @@ fn main() -> ExitCode {
         Command::Generate(GenerateCommand::Ir { project }) => generate_ir(&project),
         Command::Generate(GenerateCommand::GraphqlSchema { project, out }) => generate_graphql_schema(&project, out),
         Command::Trust(args) => trust(&args),
+        Command::Users(cmd) => users::users(cmd),
+        Command::Credentials(args) => users::credentials(&args.project),
     };
     match result {
         Ok(code) => code,

@@ -17,9 +17,9 @@
 mod auth;
 mod custom;
 mod doc;
-mod inputs;
+pub(crate) mod inputs;
 mod keys;
-mod model;
+pub(crate) mod model;
 
 use definition::ir::{AuthProvider, AuthorizationModes, Model, Schema, TypeRef};
 

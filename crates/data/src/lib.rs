@@ -3,6 +3,11 @@
 //!
 //! - [`introspection`]: the `data.model_introspection` block of `amplify_outputs.json`, which the
 //!   client library (`generateClient`) reads to build its model and custom-operation APIs.
+//! - [`appsync_schema`]: the AppSync SDL the real transformer deploys.
+//! - [`runtime`]: the GraphQL API itself (`POST /graphql`), executing that schema over the store.
 
 pub mod appsync_schema;
 pub mod introspection;
+pub mod runtime;
+
+pub use runtime::router;

@@ -9,7 +9,7 @@ use serde_json::json;
 
 /// The whole HTTP surface: server routes plus each service's router, all over one context.
 pub fn router(ctx: ServiceContext) -> Router {
-    Router::new().route("/health", get(health)).with_state(ctx)
+    Router::new().route("/health", get(health)).with_state(ctx.clone()).merge(auth::router(ctx.clone())).merge(data::router(ctx))
 }
 
 async fn health(State(ctx): State<ServiceContext>) -> impl IntoResponse {

@@ -1,0 +1,113 @@
+//! Temporary AWS credentials issued by the identity pool, and [`lookup`], which services that
+//! verify SigV4 (Data's IAM mode, Storage) use to learn a request's secret key and who signed it.
+//!
+//! The secret is stored (SigV4 verification needs it); credentials expire after an hour, like
+//! Cognito's, and the client caches them for 50 minutes.
+
+use context::ServiceContext;
+use serde_json::{json, Map, Value};
+use store::Condition;
+
+use crate::crypto::{b64, random_bytes, random_string};
+use crate::error::AuthError;
+use crate::pool::{now_s, tables, Pool};
+
+/// Lifetime of issued credentials, seconds.
+pub const CREDENTIALS_TTL: i64 = 3600;
+
+/// Who a set of credentials belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallerKind {
+    /// An unauthenticated identity of the identity pool.
+    Guest,
+    /// A signed-in user's identity.
+    Authenticated,
+    /// The sandbox's administrator credentials (`ampstack credentials`): full access.
+    Admin,
+}
+
+impl CallerKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            CallerKind::Guest => "guest",
+            CallerKind::Authenticated => "authenticated",
+            CallerKind::Admin => "admin",
+        }
+    }
+}
+
+/// The caller behind an access key id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caller {
+    pub kind: CallerKind,
+    pub identity_id: String,
+    pub identity_pool_id: String,
+    /// The user pool user (authenticated identities only).
+    pub sub: Option<String>,
+    pub username: Option<String>,
+    /// `cognito:groups` of the id token the credentials were issued for.
+    pub groups: Vec<String>,
+    /// For SigV4 verification.
+    pub secret_access_key: String,
+    /// Must equal the request's `X-Amz-Security-Token`.
+    pub session_token: String,
+    /// Epoch seconds.
+    pub expiration: i64,
+}
+
+/// Creates credentials for `identity_id`; returns Cognito's `Credentials` object.
+pub async fn issue(pool: &Pool, identity_id: &str, kind: CallerKind, who: Map<String, Value>) -> Result<Value, AuthError> {
+    let access_key_id = format!("ASIA{}", random_string(16, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
+    let secret = random_string(40, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+    let session_token = b64(&random_bytes(256));
+    let expiration = now_s() + CREDENTIALS_TTL;
+    let mut data = who;
+    data.insert("kind".into(), json!(kind.as_str()));
+    data.insert("identityId".into(), json!(identity_id));
+    data.insert("identityPoolId".into(), json!(pool.ctx.ids.identity_pool_id));
+    data.insert("secret".into(), json!(secret));
+    data.insert("sessionToken".into(), json!(session_token));
+    data.insert("expiration".into(), json!(expiration));
+    pool.store().put(tables::CREDENTIALS, &access_key_id, "", Value::Object(data), &Condition::MustNotExist).await?;
+    Ok(json!({ "AccessKeyId": access_key_id, "SecretKey": secret, "SessionToken": session_token, "Expiration": expiration }))
+}
+
+/// Who holds `access_key_id`, or `None` when it is unknown or expired. The sandbox's admin
+/// credentials resolve to [`CallerKind::Admin`] (no session token).
+pub async fn lookup(ctx: &ServiceContext, access_key_id: &str) -> Result<Option<Caller>, AuthError> {
+    if let Some(admin) = crate::admin::AdminCredentials::load(&ctx.data_dir) {
+        if crate::crypto::ct_eq(admin.access_key_id.as_bytes(), access_key_id.as_bytes()) {
+            return Ok(Some(Caller {
+                kind: CallerKind::Admin,
+                identity_id: String::new(),
+                identity_pool_id: ctx.ids.identity_pool_id.clone(),
+                sub: None,
+                username: None,
+                groups: vec![],
+                secret_access_key: admin.secret_access_key,
+                session_token: String::new(),
+                expiration: i64::MAX,
+            }));
+        }
+    }
+    let Some(item) = ctx.store.get(tables::CREDENTIALS, access_key_id, "").await? else {
+        return Ok(None);
+    };
+    let d = item.data;
+    let s = |k: &str| d.get(k).and_then(Value::as_str).map(String::from);
+    let expiration = d.get("expiration").and_then(Value::as_i64).unwrap_or(0);
+    if expiration <= now_s() || s("identityPoolId").as_deref() != Some(ctx.ids.identity_pool_id.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some(Caller {
+        kind: if s("kind").as_deref() == Some("authenticated") { CallerKind::Authenticated } else { CallerKind::Guest },
+        identity_id: s("identityId").unwrap_or_default(),
+        identity_pool_id: s("identityPoolId").unwrap_or_default(),
+        sub: s("sub"),
+        username: s("username"),
+        groups: d.get("groups").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect()).unwrap_or_default(),
+        secret_access_key: s("secret").unwrap_or_default(),
+        session_token: s("sessionToken").unwrap_or_default(),
+        expiration,
+    }))
+}
