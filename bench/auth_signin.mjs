@@ -1,6 +1,7 @@
 // Sign-in throughput of the auth service, with a peer emulator measured in the same run.
 //
 //   node bench/auth_signin.mjs [seconds=10] [concurrency=8]
+//   AMPSTACK_BENCH_DATABASE_URL=postgres://… node bench/auth_signin.mjs   (PostgreSQL store)
 //
 // ampstack (release build, `ampstack sandbox` on a copy of examples/todo, plain HTTP on its port):
 //   - full SRP sign-ins per second: InitiateAuth USER_SRP_AUTH + RespondToAuthChallenge
@@ -134,7 +135,8 @@ async function benchAmpstack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ampstack-bench-auth-'));
   fs.cpSync(path.join(root, 'examples/todo/amplify'), path.join(dir, 'amplify'), { recursive: true });
   const port = await freePort();
-  const child = spawn(bin, ['sandbox', '--dir', dir, '--port', String(port)], { stdio: ['ignore', 'ignore', 'ignore'] });
+  const db = process.env.AMPSTACK_BENCH_DATABASE_URL ? ['--database-url', process.env.AMPSTACK_BENCH_DATABASE_URL] : [];
+  const child = spawn(bin, ['sandbox', '--dir', dir, '--port', String(port), ...db], { stdio: ['ignore', 'ignore', 'ignore'] });
   try {
     const outputsPath = path.join(dir, 'amplify_outputs.json');
     while (!fs.existsSync(outputsPath)) await sleep(20);
@@ -187,7 +189,7 @@ async function benchCognitoLocal() {
 
 const ours = await benchAmpstack();
 const peer = await benchCognitoLocal();
-console.log(`${seconds} s per measurement, ${concurrency} concurrent clients, loopback HTTP`);
+console.log(`${seconds} s per measurement, ${concurrency} concurrent clients, loopback HTTP, store: ${process.env.AMPSTACK_BENCH_DATABASE_URL ? 'PostgreSQL' : 'SQLite'}`);
 const row = (what, r) => console.log(`| ${what} | ${r.rate.toFixed(0)} | ${r.cpuMs.toFixed(1)} |`);
 console.log('| what | sign-ins/s | server CPU ms per sign-in |');
 console.log('|---|---|---|');

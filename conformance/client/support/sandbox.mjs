@@ -102,7 +102,7 @@ export async function runScenario(t, script, sandbox, extraEnv = {}) {
     if (!messages.length) await new Promise((r) => { wake = r; });
     wake = null;
     const m = messages.shift();
-    if (!m) continue;
+    if (!m || m.done) continue;
     if ('exit' in m) {
       if (m.exit !== 0) throw new Error(`scenario exited ${m.exit}\n--- scenario output ---\n${output}\n--- sandbox log ---\n${sandbox.log()}`);
       break;

@@ -24,7 +24,10 @@ export function createSteps() {
         process.send?.({ name: s.name, ok: false, error: `${detail}\n${e?.stack ?? ''}` });
       }
     }
-    process.disconnect?.();
+    // Exit now: the client keeps timers alive (autoSignIn's 3-minute listener, …). Messages are
+    // flushed first (the callback of the last send).
+    await new Promise((r) => (process.send ? process.send({ done: true }, r) : r()));
+    process.exit(0);
   };
   return { step, run };
 }
