@@ -210,14 +210,20 @@ pub fn fill_owner_fields(caller: &Caller, plan: &ModelPlan, item: &mut Map<Strin
 }
 
 /// Field-level rules replace the model's for their field: writing such a field needs one of them.
-pub fn check_field_writes<'a>(r: &RequestCtx, plan: &ModelPlan, fields: impl Iterator<Item = &'a String>, op: &str, _field: &str) -> Result<(), DataError> {
-    let denied: Vec<&str> = fields
-        .filter_map(|name| plan.ir.field(name))
-        .filter(|f| f.auth.as_ref().is_some_and(|rules| decide(&r.caller, rules, op) == Access::Denied))
-        .map(|f| f.name.as_str())
-        .collect();
+/// Returns the item restrictions (owner/group field rules) the written item must also satisfy.
+pub fn check_field_writes<'a>(r: &RequestCtx, plan: &ModelPlan, fields: impl Iterator<Item = &'a String>, op: &str) -> Result<Vec<Filter>, DataError> {
+    let mut denied = Vec::new();
+    let mut restrictions = Vec::new();
+    for f in fields.filter_map(|name| plan.ir.field(name)) {
+        let Some(rules) = &f.auth else { continue };
+        match decide(&r.caller, rules, op) {
+            Access::All => {}
+            Access::Items(filter) => restrictions.push(filter),
+            Access::Denied => denied.push(f.name.as_str()),
+        }
+    }
     if denied.is_empty() {
-        Ok(())
+        Ok(restrictions)
     } else {
         Err(DataError::new("Unauthorized", format!("Unauthorized on [{}]", denied.join(", "))))
     }

@@ -173,7 +173,7 @@ fn exists(plan: &ModelPlan, yes: bool) -> Filter {
 pub async fn create(r: &RequestCtx, plan: &ModelPlan, field: &str, args: &Map<String, Value>) -> Result<Value, DataError> {
     let restrict = authorize(r, plan, "create", field, "Mutation")?;
     let input = input_of(args)?;
-    auth::check_field_writes(r, plan, input.keys(), "create", field)?;
+    let field_restrictions = auth::check_field_writes(r, plan, input.keys(), "create")?;
     let schema = r.schema();
     let mut item = Map::new();
     for (k, v) in input {
@@ -205,7 +205,8 @@ pub async fn create(r: &RequestCtx, plan: &ModelPlan, field: &str, args: &Map<St
         return Err(DataError::validation(format!("Missing required field(s) for {}: {}", plan.name, missing.join(", "))));
     }
     item.insert("__typename".into(), Value::String(plan.name.clone()));
-    if restrict.as_ref().is_some_and(|f| !auth::matches(f, &Value::Object(item.clone()))) {
+    let new_item = Value::Object(item.clone());
+    if restrict.iter().chain(&field_restrictions).any(|f| !auth::matches(f, &new_item)) {
         return Err(DataError::unauthorized(field, "Mutation"));
     }
     let (pk, sk) = plan.key_of(&item)?;
@@ -223,7 +224,7 @@ pub async fn update(r: &RequestCtx, plan: &ModelPlan, field: &str, args: &Map<St
     let input = input_of(args)?;
     let (pk, sk) = plan.key_of(input)?;
     let keys: Vec<&String> = plan.key_fields().collect();
-    auth::check_field_writes(r, plan, input.keys().filter(|k| !keys.contains(k)), "update", field)?;
+    let field_restrictions = auth::check_field_writes(r, plan, input.keys().filter(|k| !keys.contains(k)), "update")?;
     let schema = r.schema();
     let mut patch = Patch::default();
     for (k, v) in input.iter().filter(|(k, _)| !keys.contains(k)) {
@@ -243,6 +244,8 @@ pub async fn update(r: &RequestCtx, plan: &ModelPlan, field: &str, args: &Map<St
             patch.set.insert(ts.clone(), Value::String(now_iso()));
         }
     }
+    // The stored item must satisfy the model's and the written fields' owner/group rules.
+    let restrict = combine(restrict.into_iter().chain(field_restrictions).collect());
     let mut conds = vec![exists(plan, true)];
     conds.extend(restrict.clone());
     conds.extend(user_condition(args)?);

@@ -35,7 +35,8 @@ const OPS: [&str; 5] = ["create", "get", "list", "update", "delete"];
 fn expected(model: &str, who: Who, op: &str) -> Want {
     use Who::*;
     let read = op == "get" || op == "list";
-    let hidden = |allowed_to_list: bool| if op == "list" && allowed_to_list { Hidden } else { Deny };
+    // Owner-style rules: lists succeed without others' records; single-record operations fail.
+    let hidden = || if op == "list" { Hidden } else { Deny };
     if who == AdminIam {
         return Allow;
     }
@@ -46,11 +47,11 @@ fn expected(model: &str, who: Who, op: &str) -> Want {
         // allow.owner(), allow.publicApiKey().to(['read']).
         ("Note", ApiKey) => if read { Allow } else { Deny },
         ("Note", Alice) => Allow,
-        ("Note", Bob | Admin) => if op == "create" { Allow } else { hidden(true) },
+        ("Note", Bob | Admin) => if op == "create" { Allow } else { hidden() },
         ("Note", Guest) => Deny,
         // allow.owner(), allow.group('ADMINS').
         ("Draft", Alice | Admin) => Allow,
-        ("Draft", Bob) => if op == "create" { Allow } else { hidden(true) },
+        ("Draft", Bob) => if op == "create" { Allow } else { hidden() },
         ("Draft", ApiKey | Guest) => Deny,
         // allow.authenticated().to(['read']), allow.owner(), allow.guest().to(['read']).
         ("Memo", Alice) => Allow,
@@ -59,7 +60,7 @@ fn expected(model: &str, who: Who, op: &str) -> Want {
         ("Memo", ApiKey) => Deny,
         // allow.ownersDefinedIn('editors').
         ("Doc", Alice) => Allow,
-        ("Doc", Bob | Admin) => if op == "create" { Allow } else { hidden(true) },
+        ("Doc", Bob | Admin) => if op == "create" { Allow } else { hidden() },
         ("Doc", ApiKey | Guest) => Deny,
         // allow.groupDefinedIn('team'), allow.groupsDefinedIn('teams').to(['read']); the record's team is ADMINS.
         ("Board", Admin) => Allow,

@@ -47,6 +47,9 @@ both!(owner_rules, |db: Db| async move {
     assert_eq!(err(&api.as_user(&alice, upd, json!({ "i": { "id": "n1", "text": "mine?" } })).await), "Unauthorized");
     assert_eq!(api.as_user(&bob, upd, json!({ "i": { "id": "n1", "text": "mine" } })).await["data"]["updateNote"]["text"], "mine");
     assert_eq!(api.as_user(&bob, "mutation { deleteNote(input: {id: \"n1\"}) { id } }", json!({})).await["data"]["deleteNote"]["id"], "n1");
+    // The owner-only field `secret` cannot be written into a record for someone else either.
+    let v = api.as_user(&alice, mk, json!({ "i": { "id": "n4", "text": "a", "owner": bob_owner, "secret": "x" } })).await;
+    assert_eq!(err(&v), "Unauthorized", "{v}");
     // A model without rules for user pools: deny.
     assert_eq!(err(&api.as_user(&alice, "{ listTodos { items { id } } }", json!({})).await), "Unauthorized");
     api.finish().await;
