@@ -1,6 +1,7 @@
 //! The AppSync schema we compute must equal what Amplify's GraphQL transformer deploys, for
-//! every conformance fixture with a golden `appsync.graphql` and every extra case under
-//! `tests/schema_cases/` (a project plus the golden the real tooling produced for it).
+//! every conformance fixture with a golden `appsync.graphql`, every extra case under
+//! `tests/schema_cases/` (a project plus the golden the real tooling produced for it), and the
+//! introspection cases under `tests/cases/` (golden/appsync.graphql beside their other goldens).
 //!
 //! Both schemas are parsed and compared structurally, order-insensitively: type kinds, fields
 //! with their types and arguments, input fields, enum values, and the AppSync auth directives
@@ -131,7 +132,9 @@ fn cases() -> Vec<(String, PathBuf, PathBuf)> {
     let mut out = Vec::new();
     let fixtures = root.join("../../conformance/fixtures");
     let extra = root.join("tests/schema_cases");
-    for (dir, golden) in [(fixtures, "golden/appsync.graphql"), (extra, "appsync.graphql")] {
+    // tests/cases/ holds the introspection cases; their AppSync goldens sit beside the others.
+    let shared = root.join("tests/cases");
+    for (dir, golden) in [(fixtures, "golden/appsync.graphql"), (extra, "appsync.graphql"), (shared, "golden/appsync.graphql")] {
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
         let mut names: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         names.sort();

@@ -1,7 +1,0 @@
-import { defineBackend } from '@aws-amplify/backend';
-import { auth } from './auth/resource';
-import { data } from './data/resource';
-import { echo } from './functions/echo/resource';
-import { worker } from './functions/worker/resource';
-
-defineBackend({ auth, data, echo, worker });

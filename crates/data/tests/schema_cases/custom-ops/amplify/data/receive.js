@@ -1,2 +1,0 @@
-export function request() { return { payload: null }; }
-export function response(ctx) { return ctx.result; }

@@ -1,1 +1,0 @@
-export const handler = async (event: any) => ({ content: event.arguments.content });

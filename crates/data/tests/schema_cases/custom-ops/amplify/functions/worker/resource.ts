@@ -1,3 +1,0 @@
-import { defineFunction } from '@aws-amplify/backend';
-
-export const worker = defineFunction({ name: 'worker' });

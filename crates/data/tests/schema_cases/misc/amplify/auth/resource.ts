@@ -1,6 +1,0 @@
-import { defineAuth } from '@aws-amplify/backend';
-
-export const auth = defineAuth({
-  loginWith: { email: true },
-  groups: ['Admins', 'Editors'],
-});

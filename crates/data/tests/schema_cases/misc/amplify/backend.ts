@@ -1,6 +1,0 @@
-import { defineBackend } from '@aws-amplify/backend';
-import { auth } from './auth/resource';
-import { data } from './data/resource';
-import { fn } from './functions/fn/resource';
-
-defineBackend({ auth, data, fn });
