@@ -41,7 +41,7 @@ async fn context(url: &str) -> (ServiceContext, tempfile::TempDir) {
     let store = store::open(&target).await.unwrap();
     let (_tx, rx) = tokio::sync::watch::channel(Arc::new(backend()));
     std::mem::forget(_tx);
-    let ctx = ServiceContext { store, backend: rx, ids: SandboxIds::generate("us-east-1"), base_url: "https://127.0.0.1:20002".into(), data_dir: dir.path().to_path_buf() };
+    let ctx = ServiceContext::new(store, rx, SandboxIds::generate("us-east-1"), "https://127.0.0.1:20002".into(), dir.path().to_path_buf());
     (ctx, dir)
 }
 

@@ -105,7 +105,7 @@ async fn context(target: &Target) -> anyhow::Result<context::ServiceContext> {
         .unwrap_or_else(|| "https://127.0.0.1:20002".into());
     let (tx, rx) = tokio::sync::watch::channel(Arc::new(backend));
     std::mem::forget(tx);
-    Ok(context::ServiceContext { store, backend: rx, ids, base_url, data_dir })
+    Ok(context::ServiceContext::new(store, rx, ids, base_url, data_dir))
 }
 
 fn describe(u: &auth::users::User) -> String {

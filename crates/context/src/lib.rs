@@ -76,11 +76,76 @@ pub struct ServiceContext {
     pub base_url: String,
     /// The sandbox's data directory (keys, files).
     pub data_dir: std::path::PathBuf,
+    /// Runs the backend's functions (custom operation handlers, triggers, Lambda authorizers).
+    pub functions: Arc<dyn FunctionInvoker>,
 }
 
 impl ServiceContext {
+    /// A context with no function runtime attached (invocations answer [`InvokeError::Unavailable`]).
+    pub fn new(store: Arc<dyn store::Store>, backend: watch::Receiver<Arc<Backend>>, ids: SandboxIds, base_url: String, data_dir: std::path::PathBuf) -> Self {
+        ServiceContext { store, backend, ids, base_url, data_dir, functions: Arc::new(NoFunctions) }
+    }
+
+    /// The same context with `functions` as its function runtime.
+    pub fn with_functions(mut self, functions: Arc<dyn FunctionInvoker>) -> Self {
+        self.functions = functions;
+        self
+    }
+
     /// The backend as it is now.
     pub fn backend(&self) -> Arc<Backend> {
         self.backend.borrow().clone()
+    }
+}
+
+/// Why a function invocation did not produce a result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvokeError {
+    /// No function runtime is available (e.g. `node` missing); the message says what to do.
+    Unavailable(String),
+    /// The backend defines no function of that name.
+    NotFound(String),
+    /// The handler threw or returned an error: Lambda's `errorType` and `errorMessage`.
+    Failed { error_type: String, message: String },
+    /// The handler ran past its `timeoutSeconds`.
+    Timeout { seconds: u32 },
+}
+
+impl std::fmt::Display for InvokeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InvokeError::Unavailable(m) => write!(f, "function runtime not available: {m}"),
+            InvokeError::NotFound(n) => write!(f, "no function named {n}"),
+            InvokeError::Failed { error_type, message } => write!(f, "{error_type}: {message}"),
+            InvokeError::Timeout { seconds } => write!(f, "function timed out after {seconds} s"),
+        }
+    }
+}
+
+impl std::error::Error for InvokeError {}
+
+/// The one way services run backend functions, whatever runs them. Events and results are the
+/// JSON a Lambda handler receives and returns (AppSync resolver events, Cognito trigger events,
+/// S3 notifications, scheduled events).
+#[async_trait::async_trait]
+pub trait FunctionInvoker: Send + Sync {
+    /// Runs `function` (its IR name) with `event` and waits for its result (RequestResponse).
+    async fn invoke(&self, function: &str, event: serde_json::Value) -> Result<serde_json::Value, InvokeError>;
+
+    /// Queues `function` with `event` without waiting for it (Lambda's `Event` invocation type).
+    async fn invoke_async(&self, function: &str, event: serde_json::Value) -> Result<(), InvokeError>;
+}
+
+/// The stand-in used until a function runtime is attached: every call is `Unavailable`.
+pub struct NoFunctions;
+
+#[async_trait::async_trait]
+impl FunctionInvoker for NoFunctions {
+    async fn invoke(&self, function: &str, _event: serde_json::Value) -> Result<serde_json::Value, InvokeError> {
+        Err(InvokeError::Unavailable(format!("function {function} cannot run: no function runtime is attached")))
+    }
+
+    async fn invoke_async(&self, function: &str, event: serde_json::Value) -> Result<(), InvokeError> {
+        self.invoke(function, event).await.map(|_| ())
     }
 }

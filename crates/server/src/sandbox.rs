@@ -82,7 +82,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
         }
     };
     let (backend_tx, backend_rx) = tokio::sync::watch::channel(Arc::new(backend.clone().unwrap_or_default()));
-    let ctx = ServiceContext { store, backend: backend_rx, ids: ids.clone(), base_url: ep.base.clone(), data_dir: config.data_dir.clone() };
+    let ctx = ServiceContext::new(store, backend_rx, ids.clone(), ep.base.clone(), config.data_dir.clone());
     let router = app::router(ctx);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(crate::listener::serve(listener, router, Some(ca.server_config()), async move {

@@ -127,13 +127,7 @@ impl Api {
         let ids = SandboxIds::generate("us-east-1");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let ctx = ServiceContext {
-            store: store.clone(),
-            backend: backend_rx,
-            ids: ids.clone(),
-            base_url: format!("http://127.0.0.1:{port}"),
-            data_dir: dir.path().to_path_buf(),
-        };
+        let ctx = ServiceContext::new(store.clone(), backend_rx, ids.clone(), format!("http://127.0.0.1:{port}"), dir.path().to_path_buf());
         let app = data::router(ctx.clone());
         let server = tokio::spawn(async move {
             axum::serve(listener, app).await.unwrap();
