@@ -66,6 +66,9 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
     }
+    if let Some(doc) = svc.documents.get(query) {
+        request.set_parsed_query(doc);
+    }
     let resp = schema.execute(request).await;
     let data = resp.data.into_json().unwrap_or(Value::Null);
     let mut body = json!({ "data": data });

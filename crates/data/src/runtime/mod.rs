@@ -8,6 +8,7 @@
 //! pure pieces they use; [`error`] renders AppSync's error shape.
 
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod filter;
 mod http;

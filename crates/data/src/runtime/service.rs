@@ -29,6 +29,8 @@ pub struct DataService {
     built: RwLock<Option<Arc<Built>>>,
     signer: OnceCell<Arc<TokenSigner>>,
     api_key_created_ms: OnceCell<i64>,
+    /// Parsed documents by query text (parsing is schema-independent).
+    pub documents: super::documents::DocumentCache,
 }
 
 fn now_ms() -> i64 {
@@ -37,7 +39,7 @@ fn now_ms() -> i64 {
 
 impl DataService {
     pub fn new(ctx: ServiceContext) -> DataService {
-        DataService { ctx, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new() }
+        DataService { ctx, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new(), documents: Default::default() }
     }
 
     /// The schema of the backend being served now, building it on first use after a change.
