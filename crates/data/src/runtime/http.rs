@@ -62,7 +62,12 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         signer: signer.clone(),
         loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
     });
-    let mut request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx);
+    let lambda_request = super::lambda::LambdaRequest {
+        headers: Value::Object(headers.iter().filter_map(|(k, v)| Some((k.as_str().to_string(), Value::String(v.to_str().ok()?.to_string())))).collect()),
+        variables: Value::Object(variables.clone()),
+    };
+    let mut request =
+        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(lambda_request);
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
     }
