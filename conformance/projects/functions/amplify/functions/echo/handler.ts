@@ -3,7 +3,7 @@ import { env } from '$amplify/env/echo';
 import type { Schema } from '../../data/resource';
 
 export const handler: Schema['echo']['functionHandler'] = async (event, context) => {
-  const doc = parse(`{ ${event.arguments.content ?? 'empty'} }`);
+  const doc = parse(`{ echo(content: ${JSON.stringify(event.arguments.content ?? "")}) }`);
   console.log('echo called with', event.arguments.content);
   return {
     content: `Echoing content: ${event.arguments.content}`,
