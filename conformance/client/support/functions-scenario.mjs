@@ -91,7 +91,7 @@ step('Lambda authorization: admitted token, resolverContext as identity, deniedF
   const got = ok(await lambda.models.Vault.get({ id: vault.id }));
   assert.equal(got.id, vault.id);
   const who = JSON.parse(ok(await lambda.queries.whoAmI()));
-  assert.deepEqual(who.identity, { resolverContext: { user: 'lambda-user', sawQuery: 'true' } });
+  assert.deepEqual(who.identity, { resolverContext: { user: 'lambda-user', sawQuery: 'true', sawHeaders: 'true' } });
   const del = await lambda.models.Vault.delete({ id: vault.id });
   assert.match(del.errors?.[0]?.message ?? '', /Not Authorized to access deleteVault/);
   const refused = generateClient({ authMode: 'lambda', authToken: 'wrong' });

@@ -65,6 +65,11 @@ pub fn build(project: &Path, name: &str, entry: &Path, model_introspection: Opti
     if !entry.is_file() {
         return Err(format!("the handler file {} of function `{name}` does not exist", entry.display()));
     }
+    if std::fs::read_to_string(&entry).is_ok_and(|t| is_commonjs(&entry, &t)) {
+        // A CommonJS handler (`exports.handler = …`) runs where it is, as Lambda runs a `.js`
+        // handler: its `require`s resolve from its own folder and the project's node_modules.
+        return Ok(BuiltFunction { entry, dir: out });
+    }
     let mut queue = VecDeque::from([entry.clone()]);
     let mut seen = HashSet::from([entry.clone()]);
     while let Some(source) = queue.pop_front() {
@@ -78,6 +83,11 @@ pub fn build(project: &Path, name: &str, entry: &Path, model_introspection: Opti
             continue;
         }
         let text = std::fs::read_to_string(&source).map_err(|e| format!("reading {}: {e}", source.display()))?;
+        if is_commonjs(&source, &text) {
+            // `exports.handler = …` files run as CommonJS, as Lambda runs a `.js` handler.
+            std::fs::write(&target, &text).map_err(|e| format!("writing {}: {e}", target.display()))?;
+            continue;
+        }
         let js = strip_types(&source, &text)?;
         let mut edits = Vec::new();
         for (start, end, spec) in import_specifiers(&js) {
@@ -126,9 +136,21 @@ fn output_path(project: &Path, out: &Path, source: &Path) -> PathBuf {
     let path = out.join(rel);
     if matches!(ext, "json" | "cjs") {
         path
+    } else if ext == "js" && std::fs::read_to_string(source).is_ok_and(|t| is_commonjs(source, &t)) {
+        path.with_extension("cjs")
     } else {
         path.with_extension("mjs")
     }
+}
+
+/// A plain `.js` file with no `import`/`export` that assigns `exports` or calls `require`.
+fn is_commonjs(path: &Path, text: &str) -> bool {
+    if path.extension().and_then(|e| e.to_str()) != Some("js") || !(text.contains("exports") || text.contains("require(")) {
+        return false;
+    }
+    let allocator = Allocator::default();
+    let parsed = Parser::new(&allocator, text, SourceType::mjs()).parse();
+    parsed.diagnostics.is_empty() && !parsed.program.body.iter().any(|s| s.is_module_declaration())
 }
 
 /// TypeScript's resolution of a relative import: as written, with each extension, `.js` written
@@ -293,6 +315,16 @@ mod tests {
         std::fs::write(project.join("fn/handler.ts"), "export const handler = () => {\n  return 1 +;\n};\n").unwrap();
         let err = build(project, "f", Path::new("fn/handler.ts"), None).unwrap_err();
         assert!(err.contains("handler.ts:2:"), "{err}");
+    }
+
+    #[test]
+    fn commonjs_handlers_stay_commonjs() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path();
+        std::fs::create_dir_all(project.join("fn")).unwrap();
+        std::fs::write(project.join("fn/handler.js"), "const x = require('./x');\nexports.handler = async () => x;\n").unwrap();
+        let built = build(project, "f", Path::new("fn/handler.js"), None).unwrap();
+        assert_eq!(built.entry, project.join("fn/handler.js"));
     }
 
     #[test]

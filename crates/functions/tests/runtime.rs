@@ -86,6 +86,12 @@ async fn lambda_contract_errors_timeouts_env_and_reload() {
         "export const handler = async () => { process.exit(3); };\n",
     );
     write(p, "amplify/functions/noexport/handler.ts", "export const other = 1;\n");
+    write(
+        p,
+        "amplify/functions/cjs/handler.js",
+        "const { twice } = require('./twice');\nexports.handler = async (event) => twice(event.n);\n",
+    );
+    write(p, "amplify/functions/cjs/twice.js", "module.exports.twice = (n) => n * 2;\n");
     let backend = Backend {
         functions: vec![
             function(
@@ -100,6 +106,7 @@ async fn lambda_contract_errors_timeouts_env_and_reload() {
             function("slow", "amplify/functions/slow/handler.ts", 1, &[]),
             function("crash", "amplify/functions/crash/handler.ts", 3, &[]),
             function("noexport", "amplify/functions/noexport/handler.ts", 3, &[]),
+            function("cjs", "amplify/functions/cjs/handler.js", 3, &[]),
         ],
         ..Backend::default()
     };
@@ -130,6 +137,7 @@ async fn lambda_contract_errors_timeouts_env_and_reload() {
     assert!(many.iter().all(|v| v["doubled"] == 8), "{many:?}");
 
     assert_eq!(rt.invoke("sync", json!({ "n": 41 })).await.unwrap(), json!(42));
+    assert_eq!(rt.invoke("cjs", json!({ "n": 21 })).await.unwrap(), json!(42));
     assert_eq!(
         rt.invoke("boom", json!({})).await.unwrap_err(),
         InvokeError::Failed {

@@ -263,7 +263,7 @@ pub async fn identify(ctx: &ServiceContext, headers: &HeaderMap, path: &str, bod
         // Tokens the user pool did not issue go to the Lambda authorizer, when the API has one.
         Err(_) if modes.is_some_and(|m| m.lambda.is_some()) => {
             let authorizer = modes.and_then(|m| m.lambda.clone()).expect("checked above");
-            super::lambda::authorize(ctx, &authorizer, authz, body).await
+            super::lambda::authorize(ctx, &authorizer, authz, headers, body).await
         }
         Err(_) if modes.is_some_and(|m| m.oidc.is_some()) => Err("OpenID Connect authorization is not available yet in ampstack.".into()),
         Err(e) => Err(format!("Valid authorization header not provided. ({e})")),

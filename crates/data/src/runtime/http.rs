@@ -63,7 +63,7 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
     });
     let lambda_request = super::lambda::LambdaRequest {
-        headers: Value::Object(headers.iter().filter_map(|(k, v)| Some((k.as_str().to_string(), Value::String(v.to_str().ok()?.to_string())))).collect()),
+        headers: super::lambda::headers_json(&headers),
         variables: Value::Object(variables.clone()),
     };
     let mut request =

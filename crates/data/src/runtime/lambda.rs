@@ -172,7 +172,13 @@ type AuthCache = std::sync::Mutex<std::collections::HashMap<(String, String), (L
 
 /// Asks the API's Lambda authorizer about `token` (the `Authorization` header as sent), caching
 /// a positive answer for `ttlOverride` or the mode's `timeToLiveInSeconds`, keyed by token.
-pub async fn authorize(ctx: &context::ServiceContext, authorizer: &definition::ir::LambdaAuthorizer, token: &str, body: &[u8]) -> Result<Caller, String> {
+pub async fn authorize(
+    ctx: &context::ServiceContext,
+    authorizer: &definition::ir::LambdaAuthorizer,
+    token: &str,
+    headers: &axum::http::HeaderMap,
+    body: &[u8],
+) -> Result<Caller, String> {
     static CACHE: std::sync::LazyLock<AuthCache> = std::sync::LazyLock::new(Default::default);
     let key = (authorizer.function.clone(), token.to_string());
     if let Some((who, until)) = CACHE.lock().ok().and_then(|c| c.get(&key).cloned()) {
@@ -191,6 +197,7 @@ pub async fn authorize(ctx: &context::ServiceContext, authorizer: &definition::i
             "operationName": req.get("operationName").cloned().unwrap_or(Value::Null),
             "variables": req.get("variables").filter(|v| !v.is_null()).cloned().unwrap_or(json!({})),
         },
+        "requestHeaders": headers_json(headers),
     });
     let denied = || "You are not authorized to make this call.".to_string();
     let answer = match ctx.functions.invoke(&authorizer.function, event).await {
@@ -217,10 +224,67 @@ pub async fn authorize(ctx: &context::ServiceContext, authorizer: &definition::i
     Ok(Caller::Lambda(who))
 }
 
+/// Request headers as the JSON object AppSync hands functions (lower-case names).
+pub fn headers_json(headers: &axum::http::HeaderMap) -> Value {
+    Value::Object(headers.iter().filter_map(|(k, v)| Some((k.as_str().to_string(), Value::String(v.to_str().ok()?.to_string())))).collect())
+}
+
 /// Whether the authorizer denied this caller the field `parent.field`.
 pub fn field_denied(caller: &Caller, parent: &str, field: &str) -> bool {
     let Caller::Lambda(l) = caller else { return false };
     let short = format!("{parent}.{field}");
     let arn_tail = format!("/types/{parent}/fields/{field}");
     l.denied_fields.iter().any(|d| *d == short || d.ends_with(&arn_tail))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::auth::{IamIdentity, UserIdentity};
+
+    #[test]
+    fn denied_fields_by_name_or_arn() {
+        let caller = Caller::Lambda(LambdaIdentity {
+            resolver_context: json!({}),
+            denied_fields: vec!["Mutation.deleteVault".into(), "arn:aws:appsync:us-east-1:1:apis/x/types/Query/fields/listVaults".into()],
+        });
+        assert!(field_denied(&caller, "Mutation", "deleteVault"));
+        assert!(field_denied(&caller, "Query", "listVaults"));
+        assert!(!field_denied(&caller, "Query", "getVault"));
+        assert!(!field_denied(&Caller::ApiKey, "Mutation", "deleteVault"));
+    }
+
+    #[test]
+    fn identities_in_appsync_shape() {
+        let headers = json!({ "x-forwarded-for": "10.0.0.1, 10.0.0.2" });
+        assert_eq!(identity(&Caller::ApiKey, &headers, "us-east-1", "pool"), Value::Null);
+        let mut claims = Map::new();
+        claims.insert("iss".into(), json!("https://issuer"));
+        let user = Caller::UserPool(UserIdentity { sub: "s-1".into(), username: "ada".into(), groups: vec!["Admins".into()], claims });
+        let id = identity(&user, &headers, "us-east-1", "pool");
+        assert_eq!(id["sub"], "s-1");
+        assert_eq!(id["username"], "ada");
+        assert_eq!(id["issuer"], "https://issuer");
+        assert_eq!(id["groups"], json!(["Admins"]));
+        assert_eq!(id["sourceIp"], json!(["10.0.0.1", "10.0.0.2"]));
+        let guest = Caller::Iam(IamIdentity { kind: IamKind::Guest, identity_id: "us-east-1:abc".into() });
+        let id = identity(&guest, &json!({}), "us-east-1", "us-east-1:pool");
+        assert_eq!(id["cognitoIdentityAuthType"], "unauthenticated");
+        assert_eq!(id["cognitoIdentityId"], "us-east-1:abc");
+        assert_eq!(id["cognitoIdentityPoolId"], "us-east-1:pool");
+    }
+
+    #[test]
+    fn function_only_handlers() {
+        let mut op: CustomOperation = serde_json::from_value(json!({
+            "name": "x", "kind": "Query", "arguments": [], "returns": { "base": { "kind": "scalar", "name": "String" }, "required": false, "list": false, "list_required": false },
+            "auth": [], "handlers": [{ "kind": "function", "function": "f", "asynchronous": false }], "subscription_sources": [], "returns_inferred": false
+        }))
+        .unwrap();
+        assert!(handles(&op));
+        op.handlers.push(Handler::Custom { entry: None, data_source: None });
+        assert!(!handles(&op));
+        op.handlers.clear();
+        assert!(!handles(&op));
+    }
 }
