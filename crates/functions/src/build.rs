@@ -78,8 +78,16 @@ pub fn build(project: &Path, name: &str, entry: &Path, model_introspection: Opti
             std::fs::create_dir_all(dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
         }
         let ext = source.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if matches!(ext, "json" | "cjs") {
+        if ext == "cjs" {
             std::fs::copy(&source, &target).map_err(|e| format!("copying {}: {e}", source.display()))?;
+            continue;
+        }
+        if ext == "json" {
+            // esbuild lets handlers import JSON without `with { type: 'json' }`; Node does not,
+            // so a JSON file becomes a module whose default export is its value.
+            let text = std::fs::read_to_string(&source).map_err(|e| format!("reading {}: {e}", source.display()))?;
+            serde_json::from_str::<serde_json::Value>(&text).map_err(|e| format!("{}: invalid JSON: {e}", source.display()))?;
+            write(&target, &format!("export default {};\n", text.trim()))?;
             continue;
         }
         let text = std::fs::read_to_string(&source).map_err(|e| format!("reading {}: {e}", source.display()))?;
@@ -125,8 +133,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
     std::fs::write(path, text).map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
-/// Where `source` goes in the build folder: its path inside the project, as `.mjs` (`.json` and
-/// `.cjs` keep their extension). Files outside the project go under `__outside/`.
+/// Where `source` goes in the build folder: its path inside the project, as `.mjs` (`.json` as
+/// `.json.mjs`, `.cjs` and CommonJS `.js` as `.cjs`). Files outside the project go under `__outside/`.
 fn output_path(project: &Path, out: &Path, source: &Path) -> PathBuf {
     let rel = source
         .strip_prefix(project)
@@ -134,8 +142,10 @@ fn output_path(project: &Path, out: &Path, source: &Path) -> PathBuf {
         .unwrap_or_else(|_| PathBuf::from("__outside").join(source.components().filter(|c| matches!(c, Component::Normal(_))).collect::<PathBuf>()));
     let ext = source.extension().and_then(|e| e.to_str()).unwrap_or_default();
     let path = out.join(rel);
-    if matches!(ext, "json" | "cjs") {
+    if ext == "cjs" {
         path
+    } else if ext == "json" {
+        path.with_extension("json.mjs")
     } else if ext == "js" && std::fs::read_to_string(source).is_ok_and(|t| is_commonjs(source, &t)) {
         path.with_extension("cjs")
     } else {
@@ -283,7 +293,12 @@ mod tests {
             "import type { Schema } from '../../data/resource';\nimport { env } from '$amplify/env/hello';\nimport { greet } from './greet.js';\nimport { twice } from './lib';\nimport { x } from '../../shared/x';\nimport { parse } from 'graphql';\nexport const handler = async (e: any): Promise<string> => greet(env.NAME) + twice(x) + typeof parse;\n",
         )
         .unwrap();
-        std::fs::write(f.join("greet.ts"), "export const greet = (n: string) => `hi ${n}`;\n").unwrap();
+        std::fs::write(
+            f.join("greet.ts"),
+            "import config from './config.json';\nexport const greet = (n: string) => `${config.word} ${n}`;\n",
+        )
+        .unwrap();
+        std::fs::write(f.join("config.json"), "{ \"word\": \"hi\" }\n").unwrap();
         std::fs::write(f.join("lib/index.ts"), "export function twice(s: string): string { return s + s; }\n").unwrap();
         std::fs::write(project.join("amplify/shared/x.ts"), "export const x: string = 'x';\n").unwrap();
         let built = build(project, "hello", Path::new("amplify/functions/hello/handler.ts"), None).unwrap();
@@ -301,6 +316,10 @@ mod tests {
         assert!(!code.contains("resource"), "type-only imports are dropped: {code}");
         assert!(!code.contains(": string"), "{code}");
         assert!(built.dir.join("amplify/shared/x.mjs").is_file());
+        let greet = std::fs::read_to_string(built.dir.join("amplify/functions/hello/greet.mjs")).unwrap();
+        assert!(greet.contains("\"./config.json.mjs\""), "{greet}");
+        let json = std::fs::read_to_string(built.dir.join("amplify/functions/hello/config.json.mjs")).unwrap();
+        assert_eq!(json, "export default { \"word\": \"hi\" };\n");
         assert!(built.dir.join("__ampstack/env.mjs").is_file());
     }
 

@@ -128,11 +128,27 @@ impl FunctionRuntime {
             loop {
                 let now = now_s_f64();
                 let next = (now / 60.0).floor() * 60.0 + 60.0;
-                tokio::time::sleep(Duration::from_secs_f64(next - now + 0.01)).await;
+                let backend = backend_rx.borrow_and_update().clone();
+                // Invalid schedules are reported when a backend is loaded, not a minute later.
+                if !reported.as_ref().is_some_and(|b| Arc::ptr_eq(b, &backend)) {
+                    for f in &backend.functions {
+                        for e in f.schedules.iter().filter_map(|s| schedule::parse(s).err()) {
+                            eprintln!("[ampstack] function `{}`: {e}; this schedule is not run", f.name);
+                        }
+                    }
+                    reported = Some(backend);
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_secs_f64(next - now + 0.01)) => {}
+                    changed = backend_rx.changed() => {
+                        if changed.is_err() {
+                            return;
+                        }
+                        continue;
+                    }
+                }
                 let Some(runtime) = runtime.upgrade() else { return };
                 let backend = backend_rx.borrow_and_update().clone();
-                let report = !reported.as_ref().is_some_and(|b| Arc::ptr_eq(b, &backend));
-                reported = Some(backend.clone());
                 let minute_start = next as i64;
                 let minute = schedule::Minute::from_epoch(minute_start);
                 for f in &backend.functions {
@@ -142,9 +158,7 @@ impl FunctionRuntime {
                                 let event = schedule::scheduled_event(&f.name, i, &runtime.ctx.ids.region, minute_start);
                                 let _ = runtime.invoke_async(&f.name, event).await;
                             }
-                            Ok(_) => {}
-                            Err(e) if report => eprintln!("[ampstack] function `{}`: {e}; this schedule is not run", f.name),
-                            Err(_) => {}
+                            _ => {}
                         }
                     }
                 }
