@@ -112,6 +112,10 @@ impl Pool {
             message: e.to_string(),
         })?;
         line.push(b'\n');
+        // The lines `ampx sandbox --stream-function-logs` shows for every invocation.
+        let name = &self.spec.function;
+        eprintln!("[{name}] START RequestId: {request_id} Version: $LATEST");
+        let started = std::time::Instant::now();
         if worker.stdin.write_all(&line).await.is_err() {
             return Err(self.crashed(worker).await);
         }
@@ -129,6 +133,12 @@ impl Pool {
             }
             Ok(None) => Err(self.crashed(worker).await),
             Ok(Some(reply)) => {
+                let ms = started.elapsed().as_secs_f64() * 1000.0;
+                eprintln!("[{name}] END RequestId: {request_id}");
+                eprintln!(
+                    "[{name}] REPORT RequestId: {request_id}\tDuration: {ms:.2} ms\tMemory Size: {} MB",
+                    self.spec.memory_mb
+                );
                 let outcome = outcome(reply);
                 self.idle.lock().await.push(worker);
                 outcome
