@@ -7,6 +7,7 @@
 //! evaluates `@auth` rules; [`filter`], [`token`], [`scalars`], [`values`] and [`plan`] are the
 //! pure pieces they use; [`error`] renders AppSync's error shape.
 
+pub mod appsync_js;
 pub mod auth;
 pub mod error;
 pub mod filter;

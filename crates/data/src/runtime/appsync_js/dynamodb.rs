@@ -1,0 +1,449 @@
+//! The DynamoDB data source of AppSync resolvers over a model's table in the store: the request
+//! objects `GetItem`, `PutItem`, `UpdateItem`, `DeleteItem`, `Query` and `Scan` (what
+//! `@aws-appsync/utils/dynamodb` builds, or written by hand), with key conditions, filters and
+//! write conditions pushed down into the store (so into SQL), and results shaped as AppSync's
+//! (the item; `{items, nextToken, scannedCount}` for reads of many).
+//!
+//! `UpdateItem` expressions that read the item (`ADD`, `SET a = a + :n`, `list_append`,
+//! `if_not_exists`, nested paths) are applied as an optimistic read-modify-write: the write is
+//! conditioned on the attributes it read being unchanged and retried when another write won.
+
+use serde_json::{json, Map, Value};
+use store::{Condition, FieldPath, Filter, Op, Patch, PathSeg, QuerySpec, SortCondition};
+
+use super::expr::{parse_condition, parse_update, top, Operand, Placeholders, SetValue, UpdateAction};
+use super::values::map_values;
+use crate::runtime::error::DataError;
+use crate::runtime::ops;
+use crate::runtime::plan::{index_key, ModelPlan, PRIMARY_INDEX};
+use crate::runtime::request::RequestCtx;
+
+fn invalid(m: impl Into<String>) -> DataError {
+    DataError::new("DynamoDB:DynamoDbException", m)
+}
+
+/// Runs one request object against `plan`'s table; the value becomes `ctx.result`.
+pub async fn execute(r: &RequestCtx, plan: &ModelPlan, req: &Value) -> Result<Value, DataError> {
+    let op = req.get("operation").and_then(Value::as_str).unwrap_or_default();
+    match op {
+        "GetItem" => {
+            let (pk, sk) = store_key(plan, req)?;
+            Ok(r.store().get(&plan.name, &pk, &sk).await?.map(|i| i.data).unwrap_or(Value::Null))
+        }
+        "PutItem" => {
+            let (pk, sk) = store_key(plan, req)?;
+            let mut item = map_values(req.get("attributeValues").unwrap_or(&Value::Null));
+            item.extend(map_values(&req["key"]));
+            let cond = condition(req)?.map(Condition::Filter).unwrap_or_default();
+            Ok(r.store().put(&plan.name, &pk, &sk, Value::Object(item), &cond).await?.data)
+        }
+        "DeleteItem" => {
+            let (pk, sk) = store_key(plan, req)?;
+            let cond = condition(req)?.map(Condition::Filter).unwrap_or_default();
+            Ok(r.store().delete(&plan.name, &pk, &sk, &cond).await?.map(|i| i.data).unwrap_or(Value::Null))
+        }
+        "UpdateItem" => update(r, plan, req).await,
+        "Query" | "Scan" => read_many(r, plan, req, op == "Query").await,
+        "" => Err(invalid(
+            "The request object has no `operation` (GetItem, PutItem, UpdateItem, DeleteItem, Query or Scan)",
+        )),
+        other => Err(DataError::not_available(&format!("The DynamoDB operation `{other}`"))),
+    }
+}
+
+fn placeholders(v: &Value) -> Placeholders<'_> {
+    Placeholders {
+        names: v.get("expressionNames").and_then(Value::as_object),
+        values: v.get("expressionValues").and_then(Value::as_object),
+    }
+}
+
+/// An expression object (`{expression, expressionNames, expressionValues}`; its JSON text is
+/// accepted too, as `util.transform` returns it).
+fn expression_object(v: &Value) -> Result<Option<Value>, DataError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) if s.trim().is_empty() => Ok(None),
+        Value::String(s) => serde_json::from_str(s)
+            .map(Some)
+            .map_err(|e| invalid(format!("the expression object is not JSON: {e}"))),
+        Value::Object(_) => Ok(Some(v.clone())),
+        _ => Err(invalid("an expression must be an object {expression, expressionNames, expressionValues}")),
+    }
+}
+
+fn parse_expr(v: &Value, what: &str) -> Result<Option<Filter>, DataError> {
+    let Some(obj) = expression_object(v)? else { return Ok(None) };
+    let Some(text) = obj.get("expression").and_then(Value::as_str).filter(|t| !t.trim().is_empty()) else {
+        return Ok(None);
+    };
+    parse_condition(text, &placeholders(&obj))
+        .map(Some)
+        .map_err(|e| invalid(format!("Invalid {what} expression: {e}")))
+}
+
+fn condition(req: &Value) -> Result<Option<Filter>, DataError> {
+    parse_expr(req.get("condition").unwrap_or(&Value::Null), "condition")
+}
+
+/// The store key of `req.key`, which must name exactly the table's key attributes.
+fn store_key(plan: &ModelPlan, req: &Value) -> Result<(String, String), DataError> {
+    let mut key = map_values(req.get("key").ok_or_else(|| invalid("The request object has no `key`"))?);
+    if plan.sort_keys.len() > 1 {
+        let joined = plan.sort_keys.join("#");
+        if let Some(Value::String(s)) = key.remove(&joined) {
+            for (k, part) in plan.sort_keys.iter().zip(s.split('#')) {
+                key.entry(k.clone()).or_insert_with(|| Value::String(part.to_string()));
+            }
+        }
+    }
+    if let Some(extra) = key.keys().find(|k| !plan.key_fields().any(|f| f == *k)) {
+        return Err(invalid(format!(
+            "The provided key element does not match the schema (`{extra}` is not a key attribute of {})",
+            plan.name
+        )));
+    }
+    plan.key_of(&key).map_err(|e| invalid(e.message))
+}
+
+async fn read_many(r: &RequestCtx, plan: &ModelPlan, req: &Value, is_query: bool) -> Result<Value, DataError> {
+    let index_name = req.get("index").and_then(Value::as_str).filter(|s| !s.is_empty());
+    let (partition_key, sort_keys, index) = match index_name {
+        Some(n) => {
+            let idx = plan.index(n).ok_or_else(|| {
+                let names: Vec<&str> = plan.ir.indexes.iter().map(|i| i.name.as_str()).collect();
+                invalid(format!(
+                    "The table {} does not have the specified index: {n} (its indexes: {})",
+                    plan.name,
+                    names.join(", ")
+                ))
+            })?;
+            (idx.partition_key.clone(), idx.sort_keys.clone(), Some(index_key(idx)))
+        }
+        None => (plan.partition_key.clone(), plan.sort_keys.clone(), None),
+    };
+    let mut spec = QuerySpec {
+        descending: req.get("scanIndexForward").and_then(Value::as_bool) == Some(false),
+        ..Default::default()
+    };
+    let mut scope_index = index_name.unwrap_or_default().to_string();
+    if let Some(idx) = index {
+        spec.index = Some(idx);
+    }
+    if is_query {
+        let kc =
+            parse_expr(req.get("query").unwrap_or(&Value::Null), "key condition")?.ok_or_else(|| invalid("Query needs a `query` key condition expression"))?;
+        let mut parts = match kc {
+            Filter::And(p) => p,
+            other => vec![other],
+        };
+        let pos = parts
+            .iter()
+            .position(|f| matches!(f, Filter::Compare { path, op: Op::Eq(_) } if *path == FieldPath::field(partition_key.as_str())))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "Query key condition not supported: it must compare the partition key `{partition_key}` with ="
+                ))
+            })?;
+        let Filter::Compare { op: Op::Eq(pv), .. } = parts.remove(pos) else {
+            unreachable!()
+        };
+        if index_name.is_none() && sort_keys.is_empty() {
+            let (pk, _) = plan.key_of(&Map::from_iter([(partition_key.clone(), pv)])).map_err(|e| invalid(e.message))?;
+            spec.partition = Some(Value::String(pk));
+        } else {
+            if index_name.is_none() {
+                spec.index = plan.primary_index();
+                scope_index = PRIMARY_INDEX.to_string();
+            }
+            spec.partition = Some(pv);
+        }
+        let sort_attr = sort_keys.join("#");
+        match parts.as_slice() {
+            [] => {}
+            [Filter::Compare { path, op }] if !sort_keys.is_empty() && *path == FieldPath::field(sort_attr.as_str()) => {
+                spec.sort = Some(sort_condition(op, sort_keys.len())?);
+            }
+            _ => {
+                return Err(invalid(format!(
+                    "Query key condition not supported: only the sort key `{sort_attr}` may follow the partition key"
+                )))
+            }
+        }
+    }
+    let filter = parse_expr(req.get("filter").unwrap_or(&Value::Null), "filter")?;
+    spec.filter = filter;
+    let mut args = Map::new();
+    for k in ["limit", "nextToken"] {
+        if let Some(v) = req.get(k).filter(|v| !v.is_null()) {
+            args.insert(k.to_string(), v.clone());
+        }
+    }
+    let scope = format!(
+        "{}#js:{}#{}",
+        plan.name,
+        scope_index,
+        spec.partition.as_ref().map(Value::to_string).unwrap_or_default()
+    );
+    let mut page = ops::page(r, spec, &scope, &args).await?;
+    let count = page["items"].as_array().map(Vec::len).unwrap_or(0);
+    page["scannedCount"] = json!(count);
+    Ok(page)
+}
+
+/// A key condition on the (possibly composite, `a#b`) sort key.
+fn sort_condition(op: &Op, n: usize) -> Result<SortCondition, DataError> {
+    let split = |v: &Value| -> Vec<Value> {
+        match v {
+            Value::String(s) if n > 1 => s.split('#').map(|p| Value::String(p.to_string())).collect(),
+            other => vec![other.clone()],
+        }
+    };
+    Ok(match op {
+        Op::Eq(v) => SortCondition::Eq(split(v)),
+        Op::Lt(v) => SortCondition::Lt(split(v)),
+        Op::Le(v) => SortCondition::Le(split(v)),
+        Op::Gt(v) => SortCondition::Gt(split(v)),
+        Op::Ge(v) => SortCondition::Ge(split(v)),
+        Op::Between(a, b) => SortCondition::Between(split(a), split(b)),
+        Op::BeginsWith(p) => SortCondition::BeginsWith(split(&Value::String(p.clone()))),
+        _ => {
+            return Err(invalid(
+                "Query key condition not supported: the sort key allows =, <, <=, >, >=, BETWEEN and begins_with",
+            ))
+        }
+    })
+}
+
+async fn update(r: &RequestCtx, plan: &ModelPlan, req: &Value) -> Result<Value, DataError> {
+    let (pk, sk) = store_key(plan, req)?;
+    let key = map_values(&req["key"]);
+    let upd = expression_object(req.get("update").unwrap_or(&Value::Null))?.ok_or_else(|| invalid("UpdateItem needs an `update` expression"))?;
+    let text = upd.get("expression").and_then(Value::as_str).unwrap_or_default();
+    let actions = parse_update(text, &placeholders(&upd)).map_err(|e| invalid(format!("Invalid UpdateExpression: {e}")))?;
+    let user = condition(req)?;
+    let reads_item = actions.iter().any(|a| match a {
+        UpdateAction::Set(p, v) => p.0.len() > 1 || reads(v),
+        UpdateAction::Remove(p) => p.0.len() > 1,
+        UpdateAction::Add(..) | UpdateAction::Delete(..) => true,
+    });
+    if !reads_item {
+        // Plain SET/REMOVE of top-level attributes: one atomic store update.
+        let mut patch = Patch::default();
+        for (k, v) in &key {
+            patch.set.insert(k.clone(), v.clone());
+        }
+        for a in &actions {
+            match a {
+                UpdateAction::Set(p, SetValue::Operand(Operand::Value(v))) => {
+                    patch.set.insert(top(p).to_string(), v.clone());
+                }
+                UpdateAction::Remove(p) => patch.remove.push(top(p).to_string()),
+                _ => {}
+            }
+        }
+        let cond = user.map(Condition::Filter).unwrap_or_default();
+        return Ok(r.store().update(&plan.name, &pk, &sk, &patch, &cond).await?.data);
+    }
+    for _ in 0..8 {
+        let old = r.store().get(&plan.name, &pk, &sk).await?.map(|i| i.data).unwrap_or_else(|| json!({}));
+        let mut new = old.clone();
+        let mut touched: Vec<String> = Vec::new();
+        for (k, v) in &key {
+            new[k.as_str()] = v.clone();
+        }
+        for a in &actions {
+            apply(a, &old, &mut new)?;
+            let p = match a {
+                UpdateAction::Set(p, _) | UpdateAction::Remove(p) | UpdateAction::Add(p, _) | UpdateAction::Delete(p, _) => p,
+            };
+            touched.push(top(p).to_string());
+        }
+        let mut patch = Patch::default();
+        for k in key.keys().chain(&touched) {
+            match new.get(k) {
+                Some(v) => {
+                    patch.set.insert(k.clone(), v.clone());
+                }
+                None => patch.remove.push(k.clone()),
+            }
+        }
+        // The write holds only if what it read is unchanged.
+        let guards: Vec<Filter> = touched.iter().map(|k| guard(k, old.get(k))).collect();
+        let mut all = guards.clone();
+        all.extend(user.clone());
+        match r.store().update(&plan.name, &pk, &sk, &patch, &Condition::Filter(Filter::And(all))).await {
+            Ok(item) => return Ok(item.data),
+            Err(store::StoreError::ConditionFailed) => {
+                let now = r.store().get(&plan.name, &pk, &sk).await?.map(|i| i.data).unwrap_or_else(|| json!({}));
+                let unchanged = touched.iter().all(|k| now.get(k) == old.get(k));
+                if unchanged {
+                    return Err(DataError::condition_failed());
+                }
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(DataError::new(
+        "DynamoDB:TransactionConflictException",
+        "The item was changed by other writes too often; try again",
+    ))
+}
+
+fn reads(v: &SetValue) -> bool {
+    match v {
+        SetValue::Operand(Operand::Value(_)) => false,
+        _ => true,
+    }
+}
+
+/// The condition that a top-level attribute still holds what was read.
+fn guard(k: &str, old: Option<&Value>) -> Filter {
+    let path = FieldPath::field(k);
+    match old {
+        None => Filter::cmp(path, Op::AttributeExists(false)),
+        Some(v @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => Filter::cmp(path, Op::Eq(v.clone())),
+        Some(Value::Array(a)) => Filter::cmp(path, Op::Size(Box::new(Op::Eq(json!(a.len()))))),
+        Some(Value::Object(o)) => Filter::cmp(path, Op::Size(Box::new(Op::Eq(json!(o.len()))))),
+        Some(Value::Null) => Filter::cmp(path, Op::AttributeType(store::AttrType::Null)),
+    }
+}
+
+fn eval(v: &SetValue, old: &Value) -> Result<Value, DataError> {
+    Ok(match v {
+        SetValue::Operand(Operand::Value(v)) => v.clone(),
+        SetValue::Operand(Operand::Path(p)) => p
+            .get(old)
+            .cloned()
+            .ok_or_else(|| invalid("The provided expression refers to an attribute that does not exist in the item"))?,
+        SetValue::Operand(Operand::Size(_)) => return Err(invalid("size() cannot be used in an update expression")),
+        SetValue::IfNotExists(p, d) => match p.get(old) {
+            Some(v) => v.clone(),
+            None => eval(d, old)?,
+        },
+        SetValue::ListAppend(a, b) => {
+            let (a, b) = (eval(a, old)?, eval(b, old)?);
+            match (a, b) {
+                (Value::Array(mut x), Value::Array(y)) => {
+                    x.extend(y);
+                    Value::Array(x)
+                }
+                _ => return Err(invalid("list_append needs two lists")),
+            }
+        }
+        SetValue::Plus(a, b) => arith(&eval(a, old)?, &eval(b, old)?, 1.0)?,
+        SetValue::Minus(a, b) => arith(&eval(a, old)?, &eval(b, old)?, -1.0)?,
+    })
+}
+
+fn arith(a: &Value, b: &Value, sign: f64) -> Result<Value, DataError> {
+    if let (Some(x), Some(y)) = (a.as_i64(), b.as_i64()) {
+        return Ok(json!(if sign > 0.0 { x + y } else { x - y }));
+    }
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => Ok(json!(x + sign * y)),
+        _ => Err(invalid("An operand in the update expression has an incorrect data type")),
+    }
+}
+
+fn apply(a: &UpdateAction, old: &Value, new: &mut Value) -> Result<(), DataError> {
+    match a {
+        UpdateAction::Set(p, v) => {
+            let v = eval(v, old)?;
+            set_path(new, p, v)
+        }
+        UpdateAction::Remove(p) => {
+            remove_path(new, p);
+            Ok(())
+        }
+        UpdateAction::Add(p, v) => {
+            let cur = p.get(new).cloned();
+            let next = match (cur, v) {
+                (None, v) => v.clone(),
+                (Some(Value::Array(mut set)), Value::Array(add)) => {
+                    for x in add {
+                        if !set.contains(x) {
+                            set.push(x.clone());
+                        }
+                    }
+                    Value::Array(set)
+                }
+                (Some(c), v) => arith(&c, v, 1.0)?,
+            };
+            set_path(new, p, next)
+        }
+        UpdateAction::Delete(p, v) => {
+            if let (Some(Value::Array(set)), Value::Array(del)) = (p.get(new).cloned(), v) {
+                let kept: Vec<Value> = set.into_iter().filter(|x| !del.contains(x)).collect();
+                if kept.is_empty() {
+                    remove_path(new, p);
+                } else {
+                    set_path(new, p, Value::Array(kept))?;
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn set_path(root: &mut Value, p: &FieldPath, v: Value) -> Result<(), DataError> {
+    let mut cur = root;
+    for (i, seg) in p.0.iter().enumerate() {
+        let last = i + 1 == p.0.len();
+        cur = match seg {
+            PathSeg::Key(k) => {
+                let obj = cur
+                    .as_object_mut()
+                    .ok_or_else(|| invalid("The document path provided in the update expression is invalid for update"))?;
+                if last {
+                    obj.insert(k.clone(), v);
+                    return Ok(());
+                }
+                obj.entry(k.clone()).or_insert_with(|| json!({}))
+            }
+            PathSeg::Index(n) => {
+                let arr = cur
+                    .as_array_mut()
+                    .ok_or_else(|| invalid("The document path provided in the update expression is invalid for update"))?;
+                let n = (*n).min(arr.len());
+                if last {
+                    if n == arr.len() {
+                        arr.push(v);
+                    } else {
+                        arr[n] = v;
+                    }
+                    return Ok(());
+                }
+                if n == arr.len() {
+                    arr.push(json!({}));
+                }
+                &mut arr[n]
+            }
+        };
+    }
+    Ok(())
+}
+
+fn remove_path(root: &mut Value, p: &FieldPath) {
+    let Some((last, parents)) = p.0.split_last() else { return };
+    let mut cur = root;
+    for seg in parents {
+        let next = match seg {
+            PathSeg::Key(k) => cur.get_mut(k.as_str()),
+            PathSeg::Index(i) => cur.get_mut(*i),
+        };
+        match next {
+            Some(n) => cur = n,
+            None => return,
+        }
+    }
+    match (last, cur) {
+        (PathSeg::Key(k), Value::Object(o)) => {
+            o.remove(k);
+        }
+        (PathSeg::Index(i), Value::Array(a)) if *i < a.len() => {
+            a.remove(*i);
+        }
+        _ => {}
+    }
+}
