@@ -12,6 +12,7 @@ pub mod auth;
 pub mod error;
 pub mod filter;
 mod http;
+pub mod oidc;
 pub mod ops;
 pub mod plan;
 pub mod relations;

@@ -303,6 +303,7 @@ fn identity(caller: &Caller) -> Value {
     #[allow(unreachable_patterns)]
     match caller {
         Caller::ApiKey => Value::Null,
+        Caller::Oidc(u) => json!({ "sub": u.sub, "issuer": u.claims.get("iss"), "claims": u.claims }),
         Caller::UserPool(u) => json!({
             "sub": u.sub, "issuer": u.claims.get("iss"), "username": u.username, "claims": u.claims,
             "sourceIp": [], "defaultAuthStrategy": "ALLOW", "groups": if u.groups.is_empty() { Value::Null } else { json!(u.groups) },
@@ -323,7 +324,8 @@ fn auth_type(caller: &Caller) -> &'static str {
         Caller::ApiKey => "API Key Authorization",
         Caller::UserPool(_) => "User Pool Authorization",
         Caller::Iam(_) => "IAM Authorization",
-        _ => "Open ID Connect Authorization",
+        Caller::Oidc(_) => "Open ID Connect Authorization",
+        _ => "Lambda Authorization",
     }
 }
 
