@@ -27,7 +27,7 @@ step('configure; custom operations appear on client.queries / client.mutations',
   for (const q of ['echo', 'getPostById', 'postsInCategory', 'countPosts', 'pipeline', 'fail', 'whoami']) {
     assert.equal(typeof client.queries[q], 'function', q);
   }
-  for (const m of ['publish', 'addPost', 'upvotePost', 'removePost']) assert.equal(typeof client.mutations[m], 'function', m);
+  for (const m of ['publish', 'addPost', 'upvotePost', 'removePost', 'addExternalPost']) assert.equal(typeof client.mutations[m], 'function', m);
 });
 
 step('NONE data source: the seeds\' echo query and publish mutation', async () => {
@@ -83,6 +83,15 @@ step('model data source: DeleteItem with a condition returns the deleted item', 
   const removed = ok(await client.mutations.removePost({ id: post.id, expectedTitle: `Hello ${tag}` }));
   assert.equal(removed.id, post.id);
   assert.equal(ok(await client.models.Post.get({ id: post.id })), null);
+});
+
+step('external DynamoDB table (backend.data.addDynamoDbDataSource): the seeds\' addPost', async () => {
+  const added = ok(await client.mutations.addExternalPost({ title: 'My Post', author: `Chris ${tag}` }));
+  assert.match(added.id, /^[0-9a-f-]{36}$/);
+  assert.deepEqual({ ...added, id: undefined }, { id: undefined, author: `Chris ${tag}`, title: 'My Post', ups: 1, version: 1 });
+  assert.deepEqual(ok(await client.queries.getExternalPost({ id: added.id })), added);
+  const chosen = ok(await client.mutations.addExternalPost({ id: `${tag}-ext`, author: 'Ann' }));
+  assert.equal(chosen.id, `${tag}-ext`);
 });
 
 step('pipeline of three handlers: ctx.prev.result, stash, runtime.earlyReturn', async () => {

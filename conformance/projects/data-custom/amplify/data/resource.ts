@@ -107,6 +107,28 @@ const schema = a.schema({
     .authorization((allow) => [allow.publicApiKey()])
     .handler(a.handler.custom({ entry: './fail.js' })),
 
+  ExternalPost: a.customType({
+    id: a.id().required(),
+    author: a.string().required(),
+    title: a.string(),
+    ups: a.integer(),
+    version: a.integer(),
+  }),
+
+  addExternalPost: a
+    .mutation()
+    .arguments({ id: a.id(), author: a.string().required(), title: a.string() })
+    .returns(a.ref('ExternalPost'))
+    .authorization((allow) => [allow.publicApiKey()])
+    .handler(a.handler.custom({ dataSource: 'ExternalPostTableDataSource', entry: './addExternalPost.js' })),
+
+  getExternalPost: a
+    .query()
+    .arguments({ id: a.id().required() })
+    .returns(a.ref('ExternalPost'))
+    .authorization((allow) => [allow.publicApiKey()])
+    .handler(a.handler.custom({ dataSource: 'ExternalPostTableDataSource', entry: './getExternalPost.js' })),
+
   whoami: a
     .query()
     .returns(a.string())

@@ -18,6 +18,61 @@ use crate::runtime::ops;
 use crate::runtime::plan::{index_key, ModelPlan, PRIMARY_INDEX};
 use crate::runtime::request::RequestCtx;
 
+/// A table added with `backend.data.addDynamoDbDataSource` (stored in the store under its
+/// DynamoDB table name). Its key attributes are the declared ones, else read from the request
+/// (the `key` map's attributes in order; a Query's `=` attribute and the other one).
+pub async fn external_plan(r: &RequestCtx, table: &str, pk: Option<&str>, sk: Option<&str>, req: &Value) -> ModelPlan {
+    let mut key: Vec<String> = pk
+        .map(|p| std::iter::once(p.to_string()).chain(sk.map(str::to_string)).collect())
+        .unwrap_or_default();
+    if key.is_empty() {
+        if let Some(k) = req.get("key").and_then(Value::as_object) {
+            key = k.keys().take(2).cloned().collect();
+        } else if let Ok(Some(kc)) = parse_expr(req.get("query").unwrap_or(&Value::Null), "key condition") {
+            let parts = match kc {
+                Filter::And(p) => p,
+                one => vec![one],
+            };
+            let attr = |f: &Filter| match f {
+                Filter::Compare { path, .. } => Some(top(path).to_string()),
+                _ => None,
+            };
+            key.extend(
+                parts
+                    .iter()
+                    .filter(|f| matches!(f, Filter::Compare { op: Op::Eq(_), .. }))
+                    .take(1)
+                    .filter_map(attr),
+            );
+            let sort: Option<String> = parts.iter().filter_map(attr).find(|a| !key.contains(a));
+            key.extend(sort);
+        }
+    }
+    if key.is_empty() {
+        key.push("id".into());
+    }
+    let model = definition::ir::Model {
+        name: table.to_string(),
+        fields: vec![],
+        primary_key: key,
+        primary_key_declared: true,
+        indexes: vec![],
+        auth: vec![],
+        disabled_operations: vec![],
+        original_name: None,
+        timestamps: false,
+        model_args: None,
+        database: "dynamodb".into(),
+    };
+    let plan = ModelPlan::new(&model);
+    if let Some(idx) = plan.primary_index() {
+        if let Err(e) = r.store().ensure_index(table, PRIMARY_INDEX, &idx).await {
+            tracing::warn!("data: cannot index the external table {table}: {e}");
+        }
+    }
+    plan
+}
+
 fn invalid(m: impl Into<String>) -> DataError {
     DataError::new("DynamoDB:DynamoDbException", m)
 }

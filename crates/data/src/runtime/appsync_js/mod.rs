@@ -29,7 +29,7 @@ use std::time::SystemTime;
 
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, ResolverContext, TypeRef};
 use async_graphql::{Name, Value as GqlValue};
-use definition::ir::{Backend, BaseType, CustomOperation, Handler, TypeRef as IrType};
+use definition::ir::{Backend, BaseType, CustomOperation, DataSourceKind, Handler, TypeRef as IrType};
 use serde_json::{json, Map, Value};
 
 use super::auth::{self, Access, Caller, IamKind};
@@ -290,8 +290,20 @@ async fn data_source_call(r: &RequestCtx, name: Option<&str>, request: &Value) -
         None | Some("NONE") | Some("NONE_DS") => Ok(Ok(request.get("payload").cloned().unwrap_or(Value::Null))),
         Some(ds) => {
             let model = ds.strip_suffix("Table").and_then(|m| r.plan(m)).or_else(|| r.plan(ds)).filter(|p| p.managed);
-            match model {
-                Some(plan) => Ok(dynamodb::execute(r, plan, request).await),
+            if let Some(plan) = model {
+                return Ok(dynamodb::execute(r, plan, request).await);
+            }
+            let added = r.backend.data.as_ref().and_then(|d| d.data_sources.iter().find(|s| s.name == ds));
+            match added.map(|s| &s.kind) {
+                Some(DataSourceKind::None) => Ok(Ok(request.get("payload").cloned().unwrap_or(Value::Null))),
+                Some(DataSourceKind::DynamoDb {
+                    table,
+                    partition_key,
+                    sort_key,
+                }) => {
+                    let plan = dynamodb::external_plan(r, table, partition_key.as_deref(), sort_key.as_deref(), request).await;
+                    Ok(dynamodb::execute(r, &plan, request).await)
+                }
                 None => Err(DataError::not_available(&format!("The data source `{ds}`")).into()),
             }
         }
