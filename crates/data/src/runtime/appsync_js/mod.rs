@@ -310,6 +310,43 @@ async fn data_source_call(r: &RequestCtx, name: Option<&str>, request: &Value) -
     }
 }
 
+/// Runs a custom subscription's JS handlers when a client subscribes (`receive.js` in the seeds):
+/// `Ok(Some(filter))` when `extensions.setSubscriptionFilter(...)` was called (the value of
+/// `util.transform.toSubscriptionFilter`: `{filterGroup: [{filters: [{fieldName, operator,
+/// value}]}]}`), `Ok(None)` without a filter, `Err` when a handler refused the subscription
+/// (`util.error`, `util.unauthorized`) or the caller's rules deny it. For the realtime endpoint.
+pub async fn subscription_filter(r: &RequestCtx, op: &CustomOperation, args: Map<String, Value>) -> Result<Option<Value>, ResolverError> {
+    if auth::decide(&r.caller, &op.auth, "listen") == Access::Denied && auth::decide(&r.caller, &op.auth, "get") == Access::Denied {
+        return Err(DataError::unauthorized(&op.name, "Subscription").into());
+    }
+    let set = compiled_set(&r.backend);
+    let info = json!({ "fieldName": op.name, "parentTypeName": "Subscription", "variables": {}, "selectionSetList": [], "selectionSetGraphQL": "" });
+    let meta = json!({ "authType": auth_type(&r.caller), "info": info }).to_string();
+    let mut ctx = json!({
+        "arguments": args, "identity": identity(&r.caller), "source": null, "stash": {}, "prev": { "result": null },
+        "info": info, "request": { "headers": {}, "domainName": null }, "result": null, "error": null,
+    });
+    let mut filter = None;
+    let mut ignored = Vec::new();
+    for h in &op.handlers {
+        let Handler::Custom { entry: Some(entry), .. } = h else { continue };
+        let code = set.code(entry).await.map_err(ResolverError::code)?;
+        for func in ["request", "response"] {
+            let out = step(&code, func, &ctx, &meta, &mut ignored).await?;
+            ctx["stash"] = out["stash"].clone();
+            if let Some(f) = out.get("subscriptionFilter").filter(|f| !f.is_null()) {
+                filter = Some(f.clone());
+            }
+            if func == "request" {
+                ctx["result"] = out["result"].get("payload").cloned().unwrap_or(Value::Null);
+            } else {
+                ctx["prev"] = json!({ "result": out["result"] });
+            }
+        }
+    }
+    Ok(filter)
+}
+
 /// `ctx.identity` as AppSync builds it for each authorization mode.
 fn identity(caller: &Caller) -> Value {
     #[allow(unreachable_patterns)]
