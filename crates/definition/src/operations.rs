@@ -163,7 +163,19 @@ fn convert_handlers(reader: &mut Reader, name: &str, op: &Value) -> Vec<Handler>
                 }
             }
             Some("custom") => Handler::Custom {
-                entry: str_of(h, "entry").map(|e| resolve_relative(h, e)),
+                entry: match str_of(h, "entry") {
+                    Some(e) => {
+                        let path = resolve_relative(h, e);
+                        if !path.is_file() {
+                            reader.error(h, format!("`{name}`: the custom handler's entry `{e}` does not exist (expected {})", crate::paths::normalize(&path).display()));
+                        }
+                        Some(path)
+                    }
+                    None => {
+                        reader.error(h, format!("`{name}`: a.handler.custom() needs an `entry` (the AppSync JS resolver file)"));
+                        None
+                    }
+                },
                 // `a.ref('Model')` means the model's table data source, which Amplify names `ModelTable`.
                 data_source: h.get("dataSource").and_then(|d| {
                     d.as_str().map(str::to_string).or_else(|| d.get("$cdk").and_then(Value::as_str).map(str::to_string)).or_else(|| {
