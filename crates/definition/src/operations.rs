@@ -166,8 +166,15 @@ fn convert_handlers(reader: &mut Reader, name: &str, op: &Value) -> Vec<Handler>
                 entry: match str_of(h, "entry") {
                     Some(e) => {
                         let path = resolve_relative(h, e);
-                        if !path.is_file() {
-                            reader.error(h, format!("`{name}`: the custom handler's entry `{e}` does not exist (expected {})", crate::paths::normalize(&path).display()));
+                        let clean = crate::paths::normalize(&path);
+                        match std::fs::read_to_string(&clean) {
+                            // A resolver that does not parse fails the load, as it fails an AppSync deployment.
+                            Ok(src) => {
+                                if let Err(d) = crate::transpile::transpile(&clean, &src) {
+                                    reader.errors.push(d);
+                                }
+                            }
+                            Err(_) => reader.error(h, format!("`{name}`: the custom handler's entry `{e}` does not exist (expected {})", clean.display())),
                         }
                         Some(path)
                     }
