@@ -133,7 +133,7 @@ pub fn field(op: Arc<CustomOperation>, parent: &str, ty: TypeRef) -> Field {
             let info = json!({
                 "fieldName": op.name,
                 "parentTypeName": parent,
-                "variables": {},
+                "variables": ctx.ctx.query_env.variables.clone().into_value().into_json().unwrap_or(Value::Null),
                 "selectionSetList": selection_list(&ctx),
                 "selectionSetGraphQL": "",
             });
@@ -202,6 +202,10 @@ fn one(v: Value, base: &BaseType) -> Option<FieldValue<'static>> {
     })
 }
 
+/// The longest one field's whole pipeline (every handler and data source call) may take; each
+/// `request`/`response` call has its own, shorter limit ([`engine::CALL_TIMEOUT`]).
+pub const PIPELINE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// The outcome of one pipeline: the value (or the error that failed it) plus appended errors.
 pub struct Run {
     pub result: Result<Value, ResolverError>,
@@ -211,7 +215,15 @@ pub struct Run {
 /// Runs `op`'s handlers for one call.
 pub async fn run(r: &RequestCtx, op: &CustomOperation, parent: &str, args: Map<String, Value>, info: Value, headers: Map<String, Value>) -> Run {
     let mut appended = Vec::new();
-    let result = pipeline(r, op, parent, args, info, headers, &mut appended).await;
+    let result = match tokio::time::timeout(PIPELINE_TIMEOUT, pipeline(r, op, parent, args, info, headers, &mut appended)).await {
+        Ok(r) => r,
+        Err(_) => Err(ResolverError {
+            error_type: Some("ExecutionTimeout".into()),
+            message: "Execution timed out.".into(),
+            data: Value::Null,
+            error_info: Value::Null,
+        }),
+    };
     Run { result, appended }
 }
 

@@ -264,9 +264,16 @@ fn hand_written_expressions() {
 
 #[tokio::test]
 async fn the_seeds_receive_handler_sets_a_subscription_filter() {
-    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../conformance/projects/data-custom/amplify/data/receive.js")).unwrap();
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../conformance/projects/data-custom/amplify/data/receive.js"
+    ))
+    .unwrap();
     let out = run_js(&src, "response", ctx(json!({"namePrefix": "wo"}))).await;
     assert_eq!(out["kind"], "ok");
     assert_eq!(out["result"], Value::Null);
-    assert_eq!(out["subscriptionFilter"], json!({"filterGroup": [{"filters": [{"fieldName": "channelName", "operator": "beginsWith", "value": "wo"}]}]}));
+    assert_eq!(
+        out["subscriptionFilter"],
+        json!({"filterGroup": [{"filters": [{"fieldName": "channelName", "operator": "beginsWith", "value": "wo"}]}]})
+    );
 }
