@@ -92,6 +92,8 @@ step('external DynamoDB table (backend.data.addDynamoDbDataSource): the seeds\' 
   assert.deepEqual(ok(await client.queries.getExternalPost({ id: added.id })), added);
   const chosen = ok(await client.mutations.addExternalPost({ id: `${tag}-ext`, author: 'Ann' }));
   assert.equal(chosen.id, `${tag}-ext`);
+  const batch = ok(await client.queries.getExternalPosts({ ids: [added.id, `${tag}-missing`, chosen.id] }));
+  assert.deepEqual(batch.map((p) => p.author).sort(), ['Ann', `Chris ${tag}`], 'BatchGetItem skips missing keys');
 });
 
 step('pipeline of three handlers: ctx.prev.result, stash, runtime.earlyReturn', async () => {

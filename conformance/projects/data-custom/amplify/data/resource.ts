@@ -129,6 +129,13 @@ const schema = a.schema({
     .authorization((allow) => [allow.publicApiKey()])
     .handler(a.handler.custom({ dataSource: 'ExternalPostTableDataSource', entry: './getExternalPost.js' })),
 
+  getExternalPosts: a
+    .query()
+    .arguments({ ids: a.id().required().array().required() })
+    .returns(a.ref('ExternalPost').array())
+    .authorization((allow) => [allow.publicApiKey()])
+    .handler(a.handler.custom({ dataSource: 'ExternalPostTableDataSource', entry: './getExternalPosts.js' })),
+
   whoami: a
     .query()
     .returns(a.string())

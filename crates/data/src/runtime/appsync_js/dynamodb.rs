@@ -22,12 +22,28 @@ use crate::runtime::request::RequestCtx;
 /// DynamoDB table name). Its key attributes are the declared ones, else read from the request
 /// (the `key` map's attributes in order; a Query's `=` attribute and the other one).
 pub async fn external_plan(r: &RequestCtx, table: &str, pk: Option<&str>, sk: Option<&str>, req: &Value) -> ModelPlan {
+    static SEEN: std::sync::Mutex<Option<std::collections::HashMap<String, Vec<String>>>> = std::sync::Mutex::new(None);
+    let remembered = || {
+        SEEN.lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(Default::default)
+            .get(table)
+            .cloned()
+    };
     let mut key: Vec<String> = pk
         .map(|p| std::iter::once(p.to_string()).chain(sk.map(str::to_string)).collect())
+        .or_else(remembered)
         .unwrap_or_default();
     if key.is_empty() {
         if let Some(k) = req.get("key").and_then(Value::as_object) {
             key = k.keys().take(2).cloned().collect();
+            // Later requests without a key map (batch puts, scans) use the same key attributes.
+            SEEN.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get_or_insert_with(Default::default)
+                .insert(table.to_string(), key.clone());
+        } else if let Some(item) = req.get("item").and_then(Value::as_object) {
+            key = item.keys().take(1).cloned().collect();
         } else if let Ok(Some(kc)) = parse_expr(req.get("query").unwrap_or(&Value::Null), "key condition") {
             let parts = match kc {
                 Filter::And(p) => p,
@@ -99,11 +115,83 @@ pub async fn execute(r: &RequestCtx, plan: &ModelPlan, req: &Value) -> Result<Va
         }
         "UpdateItem" => update(r, plan, req).await,
         "Query" | "Scan" => read_many(r, plan, req, op == "Query").await,
+        "BatchGetItem" | "BatchPutItem" | "BatchDeleteItem" | "TransactGetItems" => batch(r, op, req).await,
         "" => Err(invalid(
             "The request object has no `operation` (GetItem, PutItem, UpdateItem, DeleteItem, Query or Scan)",
         )),
         other => Err(DataError::not_available(&format!("The DynamoDB operation `{other}`"))),
     }
+}
+
+/// The table a batch request names: a model (`Post`, or Amplify's `Post-<apiId>-<env>`) or a
+/// table added with `addDynamoDbDataSource`.
+async fn table_plan(r: &RequestCtx, name: &str, key: &Value, is_item: bool) -> Result<ModelPlan, DataError> {
+    let model = r.plan(name).or_else(|| name.split('-').next().and_then(|m| r.plan(m))).filter(|p| p.managed);
+    if let Some(p) = model {
+        return Ok((**p).clone());
+    }
+    let sources = r.backend.data.as_ref().map(|d| d.data_sources.as_slice()).unwrap_or_default();
+    for s in sources {
+        if let definition::ir::DataSourceKind::DynamoDb {
+            table,
+            partition_key,
+            sort_key,
+        } = &s.kind
+        {
+            if table == name {
+                let req = if is_item { json!({ "item": key }) } else { json!({ "key": key }) };
+                return Ok(external_plan(r, table, partition_key.as_deref(), sort_key.as_deref(), &req).await);
+            }
+        }
+    }
+    Err(invalid(format!(
+        "Requested resource not found: table {name} is neither a model nor a data source's table"
+    )))
+}
+
+/// BatchGetItem, BatchPutItem, BatchDeleteItem (not atomic, as in DynamoDB) and TransactGetItems.
+async fn batch(r: &RequestCtx, op: &str, req: &Value) -> Result<Value, DataError> {
+    if op == "TransactGetItems" {
+        let mut items = Vec::new();
+        for t in req.get("transactItems").and_then(Value::as_array).into_iter().flatten() {
+            let name = t.get("table").and_then(Value::as_str).unwrap_or_default();
+            let plan = table_plan(r, name, &t["key"], false).await?;
+            let (pk, sk) = store_key(&plan, t)?;
+            items.push(r.store().get(&plan.name, &pk, &sk).await?.map(|i| i.data).unwrap_or(Value::Null));
+        }
+        return Ok(json!({ "items": items, "cancellationReasons": null }));
+    }
+    let tables = req
+        .get("tables")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid(format!("{op} needs `tables`")))?;
+    let mut data = Map::new();
+    for (name, entries) in tables {
+        let mut out = Vec::new();
+        for entry in entries.as_array().into_iter().flatten() {
+            let values = map_values(entry);
+            let plan = table_plan(r, name, entry, op == "BatchPutItem").await?;
+            // Batch entries are whole items (put) or keys (get, delete): the key is their key part.
+            let key: Map<String, Value> = values
+                .iter()
+                .filter(|(k, _)| plan.key_fields().any(|f| f == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let (pk, sk) = plan.key_of(&key).map_err(|e| invalid(e.message))?;
+            let v = match op {
+                "BatchGetItem" => r.store().get(&plan.name, &pk, &sk).await?.map(|i| i.data),
+                "BatchPutItem" => Some(r.store().put(&plan.name, &pk, &sk, Value::Object(values), &Condition::None).await?.data),
+                _ => r.store().delete(&plan.name, &pk, &sk, &Condition::None).await?.map(|i| i.data),
+            };
+            if op != "BatchGetItem" || v.is_some() {
+                out.push(v.unwrap_or(Value::Null));
+            }
+        }
+        data.insert(name.clone(), Value::Array(out));
+    }
+    let unprocessed = if op == "BatchPutItem" { "unprocessedItems" } else { "unprocessedKeys" };
+    let empty: Map<String, Value> = tables.keys().map(|k| (k.clone(), json!([]))).collect();
+    Ok(json!({ "data": data, unprocessed: empty }))
 }
 
 fn placeholders(v: &Value) -> Placeholders<'_> {
