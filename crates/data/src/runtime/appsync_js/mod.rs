@@ -14,12 +14,14 @@
 //! `util.error(message, type, data, info)` fails the field with AppSync's error shape
 //! ([`ResolverError`]); `util.appendError` adds errors and keeps the value.
 //!
-//! Module map: [`engine`] runs QuickJS, [`expr`] parses DynamoDB expressions, [`dynamodb`] runs
-//! request objects, [`values`] reads DynamoDB typed JSON; `utils.js` is `@aws-appsync/utils`.
+//! Module map: [`engine`] runs QuickJS, [`expr`] parses DynamoDB expressions, [`dynamodb`] and
+//! [`update`] run request objects, [`values`] reads DynamoDB typed JSON; `utils.js` is
+//! `@aws-appsync/utils`.
 
 pub mod dynamodb;
 pub mod engine;
 pub mod expr;
+pub mod update;
 pub mod values;
 
 use std::collections::HashMap;
