@@ -67,7 +67,7 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         variables: Value::Object(variables.clone()),
     };
     let mut request =
-        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(lambda_request);
+        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(lambda_request).data(super::appsync_js::RequestHeaders::new(&headers));
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
     }
