@@ -2,8 +2,8 @@
 //!
 //! `defineStorage({ access })` becomes, per identity-pool role (guest, authenticated, one per
 //! user-pool group, one per function), allow lists of path patterns per action, where
-//! `{entity_id}` is the caller's identity id for `allow.entity('identity')` and `*` for everyone
-//! else. A path nested under another path is denied ("deny by default") to every role that holds
+//! `{entity_id}` is the caller's identity id for `allow.entity('identity')`, and other grants on
+//! `a/{entity_id}/*` cover `a/*` (as in the `paths` the real tooling writes to the outputs). A path nested under another path is denied ("deny by default") to every role that holds
 //! an action on the parent but was not granted that action on the sub-path itself, so the most
 //! specific path decides. `read` is `get` + `list`; `list` is checked against the request's
 //! prefix (`path/*` and `path/`), like the `s3:prefix` condition. Everything else is denied.
@@ -190,7 +190,8 @@ impl Policy {
 fn substitute(path: &str, grantee: &StorageGrantee) -> String {
     match grantee {
         StorageGrantee::Entity { .. } => path.replace(ENTITY, OWNER),
-        _ => path.replace(ENTITY, "*"),
+        // As the real tooling writes it: a non-entity grant on `a/{entity_id}/*` covers `a/*`.
+        _ => path.replace(&format!("{ENTITY}/"), "").replace(ENTITY, "*"),
     }
 }
 
@@ -254,8 +255,7 @@ mod tests {
         let guest = Policy::new(&b, &Role::Guest, "us-east-1:g");
         assert!(guest.allows(Action::Get, "profile-pictures/us-east-1:you/a.png"));
         assert!(guest.allows(Action::List, "profile-pictures/us-east-1:you/"));
-        // The s3:prefix condition is `profile-pictures/*/*` or `profile-pictures/*/`.
-        assert!(!guest.allows(Action::List, "profile-pictures/"));
+        assert!(guest.allows(Action::List, "profile-pictures/"));
         assert!(!guest.allows(Action::Write, "profile-pictures/us-east-1:g/a.png"));
         assert!(!guest.allows(Action::Get, "media/x"));
     }

@@ -20,6 +20,7 @@ pub mod meta;
 mod multipart;
 mod objects;
 pub mod request;
+pub mod sigv2;
 pub mod sigv4;
 mod time;
 pub mod xml;
@@ -146,6 +147,20 @@ async fn handle(State(svc): State<Arc<Service>>, req: Request) -> Response {
 /// Checks the signature and who signed; every request must be signed (Amplify never sends
 /// anonymous S3 requests, and the buckets are private).
 async fn authenticate(svc: &Service, req: &S3Request) -> S3Result<(Caller, Signature, [u8; 32])> {
+    if let Some(v2) = sigv2::parse(&req.query) {
+        let caller = auth::credentials::lookup(&svc.ctx, &v2.access_key_id).await.map_err(|e| S3Error::Internal(e.to_string()))?.ok_or(S3Error::InvalidAccessKeyId)?;
+        if !caller.session_token.is_empty() && v2.security_token.as_deref() != Some(caller.session_token.as_str()) {
+            return Err(S3Error::InvalidToken);
+        }
+        // SigV2 signs the path only: as sent, and as `/<bucket>/<key>` without our `/s3` prefix.
+        let mut resources: Vec<String> = req.signed_as.iter().map(|(_, p)| p.clone()).filter(|p| !p.contains("{region}")).collect();
+        if let Some(b) = &req.bucket {
+            resources.push(format!("/{b}{}", req.signed_as.get(1).map(|(_, p)| p.as_str()).unwrap_or("/")));
+        }
+        sigv2::verify(&v2, req.method.as_str(), &req.query, &resources, &caller.secret_access_key, time::now_s())?;
+        let sig = Signature { access_key_id: v2.access_key_id, date: String::new(), region: String::new(), service: "s3".into(), signed_headers: vec![], signature: v2.signature, amz_date: String::new(), expires: Some(v2.expires), security_token: v2.security_token };
+        return Ok((caller, sig, [0; 32]));
+    }
     let sig = sigv4::parse(&req.headers, &req.query)?.ok_or_else(|| S3Error::AccessDenied("Anonymous access is denied: sign the request with identity-pool or ampstack admin credentials".into()))?;
     let caller = auth::credentials::lookup(&svc.ctx, &sig.access_key_id).await.map_err(|e| S3Error::Internal(e.to_string()))?.ok_or(S3Error::InvalidAccessKeyId)?;
     if !caller.session_token.is_empty() && sig.security_token.as_deref() != Some(caller.session_token.as_str()) {
