@@ -18,7 +18,7 @@ if (!fs.existsSync(bin)) {
       const sandbox = await startSandbox({ project: 'conformance/projects/storage-buckets', databaseUrl: engine.url });
       try {
         await t.test('guest, two users and a group member on two buckets; files and records', (t2) =>
-          runScenario(t2, path.join(here, 'support/storage-scenario.mjs'), sandbox));
+          runScenario(t2, path.join(here, 'support/storage-scenario.mjs'), sandbox, engine.url ? { AMPSTACK_DATABASE_URL: engine.url } : {}));
       } finally {
         await sandbox.stop();
         fs.rmSync(sandbox.dir, { recursive: true, force: true });
