@@ -1,0 +1,155 @@
+"""boto3 against a running ampstack sandbox with the admin credentials (`ampstack credentials`).
+
+Usage: storage_tools.py sdk | crash-write ACKFILE | crash-verify ACKFILE
+Environment: ENDPOINT (custom.ampstack.storage_endpoint), BUCKET, CA (dev CA path), AWS_* keys.
+"""
+import hashlib
+import io
+import os
+import sys
+import urllib.request
+import ssl
+import time
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+ENDPOINT, BUCKET, CA = os.environ["ENDPOINT"], os.environ["BUCKET"], os.environ["CA"]
+
+
+def client(**cfg):
+    return boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", verify=CA, config=Config(retries={"max_attempts": 1}, **cfg))
+
+
+def fetch(url):
+    ctx = ssl.create_default_context(cafile=CA)
+    try:
+        with urllib.request.urlopen(url, context=ctx) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def code(fn):
+    try:
+        fn()
+    except ClientError as e:
+        return e.response["Error"]["Code"]
+    raise AssertionError("expected an error")
+
+
+def content(key, size):
+    seed = hashlib.sha256(key.encode()).digest()
+    return (seed * (size // len(seed) + 1))[:size]
+
+
+def sdk():
+    s3 = client()
+    s3.put_object(Bucket=BUCKET, Key="tools/a b+c.txt", Body=b"hello boto3", Metadata={"Owner": "me"}, ContentType="text/plain", CacheControl="no-cache")
+    h = s3.head_object(Bucket=BUCKET, Key="tools/a b+c.txt")
+    assert h["ContentLength"] == 11 and h["Metadata"] == {"owner": "me"} and h["ContentType"] == "text/plain", h
+    assert h["ETag"] == '"%s"' % hashlib.md5(b"hello boto3").hexdigest()
+    assert s3.get_object(Bucket=BUCKET, Key="tools/a b+c.txt", Range="bytes=6-")["Body"].read() == b"boto3"
+    assert code(lambda: s3.get_object(Bucket=BUCKET, Key="tools/a b+c.txt", IfNoneMatch=h["ETag"])) == "304"
+    assert code(lambda: s3.get_object(Bucket=BUCKET, Key="tools/a b+c.txt", IfMatch='"nope"')) == "PreconditionFailed"
+    assert code(lambda: s3.get_object(Bucket=BUCKET, Key="tools/missing")) == "NoSuchKey"
+    s3.copy_object(Bucket=BUCKET, Key="tools/copy.txt", CopySource={"Bucket": BUCKET, "Key": "tools/a b+c.txt"})
+    assert s3.get_object(Bucket=BUCKET, Key="tools/copy.txt")["Body"].read() == b"hello boto3"
+    for i in range(5):
+        s3.put_object(Bucket=BUCKET, Key=f"tools/page/{i}", Body=b"x")
+    r = s3.list_objects_v2(Bucket=BUCKET, Prefix="tools/", Delimiter="/")
+    assert [c["Prefix"] for c in r["CommonPrefixes"]] == ["tools/page/"], r
+    keys, token = [], None
+    while True:
+        kw = {"ContinuationToken": token} if token else {}
+        r = s3.list_objects_v2(Bucket=BUCKET, Prefix="tools/page/", MaxKeys=2, **kw)
+        keys += [c["Key"] for c in r.get("Contents", [])]
+        if not r["IsTruncated"]:
+            break
+        token = r["NextContinuationToken"]
+    assert keys == [f"tools/page/{i}" for i in range(5)], keys
+    r = s3.list_objects_v2(Bucket=BUCKET, Prefix="tools/page/", StartAfter="tools/page/2")
+    assert [c["Key"] for c in r["Contents"]] == ["tools/page/3", "tools/page/4"]
+    d = s3.delete_objects(Bucket=BUCKET, Delete={"Objects": [{"Key": f"tools/page/{i}"} for i in range(5)]})
+    assert len(d["Deleted"]) == 5
+    # 100 MiB multipart (boto3's transfer manager: 8 MiB parts, CRC32 checksums by default).
+    data = os.urandom(100 * 1024 * 1024)
+    s3.upload_fileobj(io.BytesIO(data), BUCKET, "tools/big.bin")
+    h = s3.head_object(Bucket=BUCKET, Key="tools/big.bin")
+    assert h["ContentLength"] == len(data) and h["ETag"].endswith('-13"'), h
+    out = io.BytesIO()
+    s3.download_fileobj(BUCKET, "tools/big.bin", out)
+    assert hashlib.md5(out.getvalue()).digest() == hashlib.md5(data).digest()
+    del data, out
+    # Low-level multipart: ListParts, ListMultipartUploads, UploadPartCopy, Abort.
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key="tools/mp.bin")["UploadId"]
+    p1 = s3.upload_part(Bucket=BUCKET, Key="tools/mp.bin", UploadId=up, PartNumber=1, Body=b"a" * (5 * 1024 * 1024))
+    p2 = s3.upload_part_copy(Bucket=BUCKET, Key="tools/mp.bin", UploadId=up, PartNumber=2, CopySource={"Bucket": BUCKET, "Key": "tools/copy.txt"}, CopySourceRange="bytes=0-4")
+    assert [p["PartNumber"] for p in s3.list_parts(Bucket=BUCKET, Key="tools/mp.bin", UploadId=up)["Parts"]] == [1, 2]
+    assert up in [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=BUCKET)["Uploads"]]
+    s3.complete_multipart_upload(Bucket=BUCKET, Key="tools/mp.bin", UploadId=up, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": p1["ETag"]}, {"PartNumber": 2, "ETag": p2["CopyPartResult"]["ETag"]}]})
+    body = s3.get_object(Bucket=BUCKET, Key="tools/mp.bin")["Body"].read()
+    assert body == b"a" * (5 * 1024 * 1024) + b"hello", len(body)
+    up = s3.create_multipart_upload(Bucket=BUCKET, Key="tools/aborted.bin")["UploadId"]
+    s3.abort_multipart_upload(Bucket=BUCKET, Key="tools/aborted.bin", UploadId=up)
+    assert code(lambda: s3.list_parts(Bucket=BUCKET, Key="tools/aborted.bin", UploadId=up)) == "NoSuchUpload"
+    # Presigned URLs, SigV2 (botocore's default for S3) and SigV4, with expiry.
+    for c in (s3, client(signature_version="s3v4")):
+        url = c.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "tools/a b+c.txt"}, ExpiresIn=60)
+        assert fetch(url) == (200, b"hello boto3"), url
+        short = c.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "tools/a b+c.txt"}, ExpiresIn=1)
+        time.sleep(2.2)
+        status, body = fetch(short)
+        assert status == 403 and b"expired" in body, (status, body)
+    put_url = client(signature_version="s3v4").generate_presigned_url("put_object", Params={"Bucket": BUCKET, "Key": "tools/presigned-put"}, ExpiresIn=60)
+    req = urllib.request.Request(put_url, data=b"put via url", method="PUT")
+    urllib.request.urlopen(req, context=ssl.create_default_context(cafile=CA)).read()
+    assert s3.get_object(Bucket=BUCKET, Key="tools/presigned-put")["Body"].read() == b"put via url"
+    # Wrong secret, unknown key, unknown bucket, anonymous.
+    bad = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", verify=CA, aws_access_key_id=os.environ["AWS_ACCESS_KEY_ID"], aws_secret_access_key="wrong")
+    assert code(lambda: bad.head_bucket(Bucket=BUCKET)) == "403"
+    assert code(lambda: bad.get_object(Bucket=BUCKET, Key="tools/copy.txt")) == "SignatureDoesNotMatch"
+    nokey = boto3.client("s3", endpoint_url=ENDPOINT, region_name="us-east-1", verify=CA, aws_access_key_id="AKIAUNKNOWN", aws_secret_access_key="x")
+    assert code(lambda: nokey.get_object(Bucket=BUCKET, Key="tools/copy.txt")) == "InvalidAccessKeyId"
+    assert code(lambda: s3.get_object(Bucket="no-such-bucket", Key="k")) == "NoSuchBucket"
+    assert fetch(f"{ENDPOINT}/{BUCKET}/tools/copy.txt")[0] == 403
+    print("sdk ok")
+
+
+def crash_write(ackfile):
+    s3 = client()
+    with open(ackfile, "a") as ack:
+        i = 0
+        while True:
+            key = f"crash/{i}"
+            size = [1, 1000, 300_000, 3_000_000][i % 4]
+            try:
+                s3.put_object(Bucket=BUCKET, Key=key, Body=content(key, size))
+            except Exception:
+                return
+            ack.write(f"{key} {size}\n")
+            ack.flush()
+            os.fsync(ack.fileno())
+            i += 1
+
+
+def crash_verify(ackfile):
+    s3 = client()
+    acked = dict(line.split() for line in open(ackfile) if line.strip())
+    assert len(acked) > 0, "nothing was acknowledged before the kill"
+    listed = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix="crash/"):
+        listed += [(c["Key"], c["Size"]) for c in page.get("Contents", [])]
+    for key, size in listed:
+        body = s3.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        i = int(key.split("/")[1])
+        expected = content(key, [1, 1000, 300_000, 3_000_000][i % 4])
+        assert len(body) == size and body == expected, f"{key}: torn or partial object visible"
+    missing = set(acked) - {k for k, _ in listed}
+    assert not missing, f"acknowledged but lost: {sorted(missing)}"
+    print(f"crash ok: {len(acked)} acknowledged, {len(listed)} visible, all intact")
+
+
+if __name__ == "__main__":
+    {"sdk": lambda: sdk(), "crash-write": lambda: crash_write(sys.argv[2]), "crash-verify": lambda: crash_verify(sys.argv[2])}[sys.argv[1]]()
