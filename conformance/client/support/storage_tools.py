@@ -114,6 +114,17 @@ def sdk():
     assert code(lambda: nokey.get_object(Bucket=BUCKET, Key="tools/copy.txt")) == "InvalidAccessKeyId"
     assert code(lambda: s3.get_object(Bucket="no-such-bucket", Key="k")) == "NoSuchBucket"
     assert fetch(f"{ENDPOINT}/{BUCKET}/tools/copy.txt")[0] == 403
+    # CORS as a browser app needs it: preflight, and ETag / user metadata exposed on responses.
+    ctx = ssl.create_default_context(cafile=CA)
+    pre = urllib.request.Request(f"{ENDPOINT}/{BUCKET}/tools/copy.txt", method="OPTIONS", headers={"Origin": "http://localhost:3000", "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "x-amz-date,x-amz-meta-owner,content-type"})
+    with urllib.request.urlopen(pre, context=ctx) as r:
+        assert r.status == 200 and r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000", dict(r.headers)
+        assert "PUT" in r.headers["Access-Control-Allow-Methods"] and "x-amz-meta-owner" in r.headers["Access-Control-Allow-Headers"]
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "tools/a b+c.txt"}, ExpiresIn=60)
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Origin": "http://localhost:3000"}), context=ctx) as r:
+        exposed = [h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")]
+        assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
+        assert "etag" in exposed and "x-amz-meta-owner" in exposed and "content-length" in exposed, exposed
     print("sdk ok")
 
 
