@@ -66,36 +66,26 @@ pub fn requested_checksum(h: &HeaderMap) -> S3Result<(Option<Algorithm>, Option<
 pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path::PathBuf, Received)> {
     let (algo, sent) = requested_checksum(&call.req.headers)?;
     let payload = call.payload()?;
-    let tmp = call.svc.blobs.temp();
-    let file = tokio::fs::File::create(&tmp).await?;
+    // Removes the temp file on any error, and also when the client goes away mid-upload (hyper
+    // then drops this future).
+    let guard = crate::blobs::TempFile::new(call.svc.blobs.temp());
+    let file = tokio::fs::File::create(guard.path()).await?;
     let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
-    let result = receive(body, payload, algo, &mut w).await;
-    let checked = async {
-        let r = result?;
-        let file = w.into_inner();
-        file.sync_all().await?;
-        if let Some(md5) = call.req.header("content-md5") {
-            let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
-            if want != r.md5 {
-                return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
-            }
-        }
-        if let Some((a, computed)) = &r.checksum {
-            let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
-            if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
-                checksum::expect(*a, v, computed)?;
-            }
-        }
-        Ok(r)
-    }
-    .await;
-    match checked {
-        Ok(r) => Ok((tmp, r)),
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            Err(e)
+    let r = receive(body, payload, algo, &mut w).await?;
+    w.into_inner().sync_all().await?;
+    if let Some(md5) = call.req.header("content-md5") {
+        let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
+        if want != r.md5 {
+            return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
         }
     }
+    if let Some((a, computed)) = &r.checksum {
+        let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
+        if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
+            checksum::expect(*a, v, computed)?;
+        }
+    }
+    Ok((guard.keep(), r))
 }
 
 /// Makes `meta` visible at `key` (honouring `If-None-Match: *`) and drops the replaced blob.
