@@ -78,7 +78,7 @@ if (!fs.existsSync(bin) || !haveTools) {
           // The bare base URL works too (path-style at the root).
           assert.match(run('aws', ['s3', 'ls', '--endpoint-url', sandbox.endpoint], e), new RegExp(bucket));
         });
-        await t.test('boto3: objects, conditionals, listing, 100 MiB multipart, presigned, errors, CORS', () => {
+        await t.test('boto3: objects, conditionals, listing, 100 MiB multipart, presigned, errors, CORS, virtual-hosted', () => {
           assert.match(run('python3', [tools, 'sdk'], env(ep)), /sdk ok/);
         });
         await t.test('kill -9 during uploads: acknowledged objects intact, no partial object', async () => {

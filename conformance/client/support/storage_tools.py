@@ -125,6 +125,18 @@ def sdk():
         exposed = [h.strip().lower() for h in r.headers["Access-Control-Expose-Headers"].split(",")]
         assert r.headers["Access-Control-Allow-Origin"] == "http://localhost:3000"
         assert "etag" in exposed and "x-amz-meta-owner" in exposed and "content-length" in exposed, exposed
+    # Virtual-hosted addressing: `<bucket>.localhost:<port>` (connected to 127.0.0.1 directly, as
+    # resolvers differ on `*.localhost`), over the plain-HTTP side of the same port.
+    import http.client
+    from urllib.parse import urlsplit
+    port = urlsplit(ENDPOINT).port
+    vh = boto3.client("s3", endpoint_url=f"http://localhost:{port}", region_name="us-east-1", config=Config(s3={"addressing_style": "virtual"}, signature_version="s3v4"))
+    u = urlsplit(vh.generate_presigned_url("get_object", Params={"Bucket": BUCKET, "Key": "tools/copy.txt"}, ExpiresIn=60))
+    assert u.netloc == f"{BUCKET}.localhost:{port}", u.netloc
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    conn.request("GET", f"{u.path}?{u.query}", headers={"Host": u.netloc})
+    r = conn.getresponse()
+    assert (r.status, r.read()) == (200, b"hello boto3")
     print("sdk ok")
 
 
