@@ -81,6 +81,9 @@ if (!fs.existsSync(bin) || !haveTools) {
         await t.test('boto3: objects, conditionals, listing, 100 MiB multipart, presigned, errors, CORS, virtual-hosted', () => {
           assert.match(run('python3', [tools, 'sdk'], env(ep)), /sdk ok/);
         });
+        await t.test('hand-signed requests: signed aws-chunked body (tampered chunk refused), signed payload hash, clock skew', () => {
+          assert.match(run('python3', [tools, 'signing'], env(ep)), /signing ok/);
+        });
         await t.test('kill -9 during uploads: acknowledged objects intact, no partial object', async () => {
           const ack = path.join(sandbox.dir, 'acked.txt');
           const writer = spawn('python3', [tools, 'crash-write', ack], { env: { ...process.env, ...env(ep) }, stdio: 'inherit' });
