@@ -72,7 +72,7 @@ export async function startSandbox({ project = 'examples/todo', databaseUrl = nu
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   };
-  return { dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, bin };
+  return { dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, bin, child };
 }
 
 /**
