@@ -20,6 +20,7 @@ pub mod attributes;
 pub mod codes;
 pub mod credentials;
 pub mod crypto;
+pub mod devices;
 pub mod error;
 pub mod identity;
 pub mod janitor;

@@ -30,6 +30,7 @@ fn backend() -> Backend {
             triggers: BTreeMap::new(),
             access: BTreeMap::new(),
             extra: Value::Null,
+            device_tracking: None,
         }),
         ..Default::default()
     }
@@ -78,7 +79,7 @@ async fn srp_sign_in(ctx: &ServiceContext, email: &str, password: &str) -> Resul
     assert_eq!(p["USERNAME"], p["USER_ID_FOR_SRP"]);
     let (a_hex, key) = auth::srp::client_key(&pool_name, user_id, password, &a, p["SALT"].as_str().unwrap(), p["SRP_B"].as_str().unwrap()).unwrap();
     assert_eq!(a_hex, big_a);
-    let ts = "Mon Nov 23 9:05:01 UTC 2026";
+    let ts = &auth::srp::format_timestamp(auth::pool::now_s());
     let block = p["SECRET_BLOCK"].as_str().unwrap();
     let sig = auth::srp::claim_signature(&key, &pool_name, user_id, &b64_decode_any(block).unwrap(), ts);
     let answer = json!({
