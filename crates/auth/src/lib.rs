@@ -25,6 +25,7 @@ pub mod error;
 pub mod identity;
 pub mod janitor;
 pub mod keys;
+pub mod mail;
 pub mod ops;
 pub mod password;
 pub mod pool;
@@ -125,6 +126,9 @@ async fn openid_configuration(State(ctx): State<ServiceContext>) -> Response {
 
 /// `GET /_ampstack/outbox?to=ADDRESS`: messages sent to ADDRESS, newest first.
 async fn outbox(State(ctx): State<ServiceContext>, Query(q): Query<HashMap<String, String>>) -> Response {
+    if mail::production() {
+        return (axum::http::StatusCode::NOT_FOUND, Json(json!({ "message": "the development outbox is off in production mode" }))).into_response();
+    }
     let Some(to) = q.get("to").filter(|t| !t.is_empty()) else {
         return (axum::http::StatusCode::BAD_REQUEST, Json(json!({ "message": "the query parameter `to` is required" }))).into_response();
     };
