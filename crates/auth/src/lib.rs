@@ -100,7 +100,14 @@ pub fn router(ctx: ServiceContext) -> Router {
 }
 
 async fn jwks(State(ctx): State<ServiceContext>) -> Response {
-    match keys::keyset(&Pool::new(&ctx)).await {
+    // Read through to the store: a rotation by another process shows at once.
+    let pool = Pool::new(&ctx);
+    let set = match keys::refresh(&pool).await {
+        Ok(Some(set)) => Ok(set),
+        Ok(None) => keys::keyset(&pool).await,
+        Err(e) => Err(e),
+    };
+    match set {
         Ok(set) => Json(set.jwks()).into_response(),
         Err(e) => e.into_response(),
     }
