@@ -305,7 +305,7 @@ pub async fn finish(pool: &Pool, user: &User, once: Option<&str>, device: Option
         None => crate::devices::create_pending(pool, &user.sub).await?,
     };
     let device_key = device.map(String::from).or_else(|| new_device.as_ref().map(|d| d.key.clone()));
-    let (session, refresh) = crate::sessions::start(pool, &user.sub, once, device_key).await?;
+    let (session, refresh) = crate::sessions::start_on_device(pool, &user.sub, once, device_key).await?;
     let mut result = crate::tokens::issue(pool, user, &session, Some(&refresh)).await?;
     if let Some(d) = new_device {
         result["NewDeviceMetadata"] = json!({ "DeviceKey": d.key, "DeviceGroupKey": d.group_key });
