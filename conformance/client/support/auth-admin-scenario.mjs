@@ -64,6 +64,17 @@ step('ampstack users create / add-to-group: groups show in the next tokens', asy
   await signOut();
 });
 
+step('ampstack users rotate-keys: new key in the JWKS, the old one kept for live tokens', async () => {
+  const jwks = async () => (await (await fetch(`${local.endpoint}/${poolId}/.well-known/jwks.json`)).json()).keys.map((k) => k.kid);
+  const before = await jwks();
+  const out = ampstack('users', 'rotate-keys');
+  const kid = /^signing key\t(.+)$/m.exec(out)[1];
+  assert.ok(!before.includes(kid));
+  for (const old of before) assert.match(out, new RegExp(`^kept\t${old.replace(/[+/=]/g, '\\$&')}$`, 'm'));
+  const after = await jwks();
+  assert.ok(after.includes(kid) && before.every((k) => after.includes(k)));
+});
+
 step('ampstack credentials prints export-ready lines', () => {
   const out = ampstack('credentials');
   const lines = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));

@@ -7,7 +7,7 @@ import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, resendSignUpCode, signIn, signOut, fetchAuthSession, getCurrentUser,
   fetchUserAttributes, updateUserAttributes, updatePassword, resetPassword, confirmResetPassword,
-  deleteUser,
+  deleteUser, deleteUserAttributes, sendUserAttributeVerificationCode, confirmUserAttribute,
 } from 'aws-amplify/auth';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps, rejects } from './steps.mjs';
@@ -259,6 +259,45 @@ step('resetPassword / confirmResetPassword with the outbox code', async () => {
   assert.equal(reused.name, 'ExpiredCodeException');
   const r2 = await signIn({ username: email, password: currentPassword });
   assert.equal(r2.isSignedIn, true);
+  await signOut();
+});
+
+step('USER_AUTH with the PASSWORD and PASSWORD_SRP first factors', async () => {
+  for (const preferredChallenge of ['PASSWORD', 'PASSWORD_SRP']) {
+    const r = await signIn({ username: email, password: currentPassword, options: { authFlowType: 'USER_AUTH', preferredChallenge } });
+    assert.equal(r.nextStep.signInStep, 'DONE', preferredChallenge);
+    await signOut();
+  }
+});
+
+step('deleteUserAttributes; sendUserAttributeVerificationCode / confirmUserAttribute', async () => {
+  await signIn({ username: email, password: currentPassword });
+  await updateUserAttributes({ userAttributes: { nickname: 'temporary' } });
+  await deleteUserAttributes({ userAttributeKeys: ['nickname'] });
+  assert.equal((await fetchUserAttributes()).nickname, undefined);
+  const sent = await sendUserAttributeVerificationCode({ userAttributeKey: 'email' });
+  assert.equal(sent.deliveryMedium, 'EMAIL');
+  const code = await latestCode(email);
+  const wrong = await rejects(confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code === '000000' ? '111111' : '000000' }));
+  assert.equal(wrong.name, 'CodeMismatchException');
+  await confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code });
+  assert.equal((await fetchUserAttributes()).email_verified, 'true');
+  const reused = await rejects(confirmUserAttribute({ userAttributeKey: 'email', confirmationCode: code }));
+  assert.equal(reused.name, 'ExpiredCodeException', 'codes are single-use');
+});
+
+step('InitiateAuth REFRESH_TOKEN_AUTH (SDKs) gives new tokens for a live refresh token only', async () => {
+  const { tokens } = await fetchAuthSession();
+  const clientId = outputs.auth.user_pool_client_id;
+  const r = await cognito('InitiateAuth', { ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: currentPassword } });
+  const refreshToken = r.body.AuthenticationResult.RefreshToken;
+  const again = await cognito('InitiateAuth', { ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } });
+  assert.equal(again.status, 200, JSON.stringify(again.body));
+  assert.equal(decode(again.body.AuthenticationResult.AccessToken).sub, decode(tokens.accessToken.toString()).sub);
+  assert.equal(again.body.AuthenticationResult.RefreshToken, undefined);
+  await cognito('RevokeToken', { ClientId: clientId, Token: refreshToken });
+  const revoked = await cognito('InitiateAuth', { ClientId: clientId, AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refreshToken } });
+  assert.equal(revoked.type, 'NotAuthorizedException');
   await signOut();
 });
 

@@ -217,6 +217,7 @@ mod tests {
             triggers: BTreeMap::new(),
             access: BTreeMap::new(),
             extra: Value::Null,
+            device_tracking: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! A code is six digits, stored only as a hash, expires, is single-use, and is voided after
 //! five wrong tries. In sandbox mode every message "sent" goes to the outbox: printed on the
-//! sandbox's stderr and readable at `GET /_ampstack/outbox?to=ADDRESS` (newest first).
+//! sandbox's stderr and readable at `GET /_ampstack/outbox?to=ADDRESS` (newest first), unless
+//! SMTP is configured ([`crate::mail`]).
 
 use serde_json::{json, Value};
 use store::{Condition, QuerySpec};
@@ -75,8 +76,24 @@ fn outbox_pk(pool: &Pool, to: &str) -> String {
     format!("{}|{}", pool.id(), to.trim().to_lowercase())
 }
 
-/// Puts a message in the outbox and prints it on stderr.
+/// Delivers a message: by SMTP when configured, else to the outbox (printed on stderr) in sandbox
+/// mode; production mode never uses the outbox (see [`crate::mail`]).
 pub async fn deliver(pool: &Pool, to: &str, subject: &str, body: &str, code: Option<&str>) -> Result<(), AuthError> {
+    match crate::mail::delivery_for(to) {
+        crate::mail::Delivery::Smtp { url, from } => {
+            crate::mail::send_smtp(&url, &from, to, subject, body).await?;
+            eprintln!("[ampstack] message to {to} sent by SMTP: {subject}");
+            Ok(())
+        }
+        crate::mail::Delivery::Unavailable => {
+            Err(AuthError::CodeDeliveryFailure(format!("No delivery is configured for {} (set AMPSTACK_SMTP_URL).", crate::users::mask(to))))
+        }
+        crate::mail::Delivery::Outbox => to_outbox(pool, to, subject, body, code).await,
+    }
+}
+
+/// Puts a message in the development outbox and prints it on stderr.
+async fn to_outbox(pool: &Pool, to: &str, subject: &str, body: &str, code: Option<&str>) -> Result<(), AuthError> {
     let now = now_ms();
     let msg = json!({ "to": to, "subject": subject, "body": body, "code": code, "sentAt": rfc3339(now) });
     let sk = format!("{now:015}#{}", uuid::Uuid::new_v4().simple());

@@ -66,6 +66,9 @@ pub enum AuthError {
     /// An admin operation signed with an unknown access key.
     #[error("{0}")]
     UnrecognizedClient(String),
+    /// SMTP delivery of a code failed.
+    #[error("{0}")]
+    CodeDeliveryFailure(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -98,6 +101,7 @@ impl AuthError {
             AuthError::InvalidSignature(_) => "InvalidSignatureException",
             AuthError::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
             AuthError::UnrecognizedClient(_) => "UnrecognizedClientException",
+            AuthError::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
             AuthError::Internal(_) => "InternalErrorException",
         }
     }

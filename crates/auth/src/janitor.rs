@@ -1,5 +1,5 @@
-//! Periodic clean-up of expired auth state: unanswered sign-in challenges, codes, ended sessions
-//! and expired identity-pool credentials. Runs in the sandbox every few minutes; every node may
+//! Periodic clean-up of expired auth state: unanswered sign-in challenges, codes, ended sessions,
+//! expired identity-pool credentials and devices never confirmed. Runs in the sandbox every few minutes; every node may
 //! run it (deletes are idempotent).
 
 use serde_json::Value;
@@ -37,6 +37,8 @@ pub async fn run_once(pool: &Pool) -> Result<usize, AuthError> {
     let mut n = sweep(pool, tables::CHALLENGES, Some(&id), lt("expires", now_ms())).await?;
     n += sweep(pool, tables::CODES, Some(&id), lt("expires", now_ms())).await?;
     n += sweep(pool, tables::SESSIONS, Some(&id), lt("expires", now_s())).await?;
+    let devices = Filter::And(vec![lt("expires", now_ms()), Filter::cmp("pool", Op::Eq(Value::String(id.clone())))]);
+    n += sweep(pool, tables::DEVICES, None, devices).await?;
     let ipid = Value::String(pool.ctx.ids.identity_pool_id.clone());
     let creds = Filter::And(vec![lt("expiration", now_s()), Filter::cmp("identityPoolId", Op::Eq(ipid))]);
     n += sweep(pool, tables::CREDENTIALS, None, creds).await?;

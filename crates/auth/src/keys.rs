@@ -1,9 +1,12 @@
 //! RS256 signing keys of a user pool: generated once, persisted in the store (so restarts and
 //! other nodes keep verifying issued tokens), cached per process, published as JWKS, rotatable.
 //!
-//! The newest key signs; every stored key stays in the JWKS and verifies, so tokens issued before
-//! a rotation remain valid until they expire. A `kid` this process has not seen triggers one
-//! reload from the store (another node may have rotated).
+//! The newest key signs; older keys stay in the JWKS and verify, so tokens issued before a
+//! rotation remain valid until they expire. [`rotate`] (`ampstack users rotate-keys`) adds a key
+//! and drops the keys whose last token has expired (their successor is older than the token
+//! lifetime plus a grace period). A `kid` this process has not seen triggers one reload from the
+//! store, and the cached set is re-read every [`RELOAD_AFTER_MS`], so a rotation made by another
+//! process (the CLI, another node) is picked up for signing too.
 
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex};
@@ -75,11 +78,18 @@ impl KeySet {
     }
 }
 
-static CACHE: LazyLock<Mutex<HashMap<String, Arc<KeySet>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+/// How long a process signs with its cached key set before re-reading the store.
+pub const RELOAD_AFTER_MS: i64 = 30_000;
+/// Extra time an old key is kept after its last token's expiry (clock skew, in-flight requests).
+const GRACE_MS: i64 = 300_000;
+
+static CACHE: LazyLock<Mutex<HashMap<String, (i64, Arc<KeySet>)>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
 static GENERATING: LazyLock<tokio::sync::Mutex<()>> = LazyLock::new(|| tokio::sync::Mutex::new(()));
 
 fn cached(pool_id: &str) -> Option<Arc<KeySet>> {
-    CACHE.lock().ok()?.get(pool_id).cloned()
+    let c = CACHE.lock().ok()?;
+    let (loaded, set) = c.get(pool_id)?;
+    (now_ms() - loaded < RELOAD_AFTER_MS).then(|| set.clone())
 }
 
 async fn load(pool: &Pool) -> Result<Vec<Arc<SigningKey>>, AuthError> {
@@ -121,7 +131,7 @@ pub async fn refresh(pool: &Pool) -> Result<Option<Arc<KeySet>>, AuthError> {
     }
     let set = Arc::new(KeySet { keys });
     if let Ok(mut c) = CACHE.lock() {
-        c.insert(pool.id().to_string(), set.clone());
+        c.insert(pool.id().to_string(), (now_ms(), set.clone()));
     }
     Ok(Some(set))
 }
@@ -151,7 +161,38 @@ pub async fn find(pool: &Pool, kid: &str) -> Result<Option<Arc<SigningKey>>, Aut
     Ok(refresh(pool).await?.and_then(|s| s.get(kid).cloned()))
 }
 
-/// Rotates: a new signing key; older keys keep verifying what they signed.
-pub async fn rotate(ctx: &context::ServiceContext) -> Result<String, AuthError> {
-    add_key(&Pool::new(ctx)).await
+/// What [`rotate`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Rotation {
+    /// The new signing key.
+    pub kid: String,
+    /// Keys still published because tokens they signed may be live.
+    pub kept: Vec<String>,
+    /// Keys removed: every token they signed has expired.
+    pub removed: Vec<String>,
+}
+
+/// Rotates: a new signing key; older keys keep verifying what they signed until those tokens
+/// expire, then the next rotation removes them.
+pub async fn rotate(ctx: &context::ServiceContext) -> Result<Rotation, AuthError> {
+    let pool = Pool::new(ctx);
+    keyset(&pool).await?;
+    let kid = add_key(&pool).await?;
+    let mut keys = load(&pool).await?;
+    keys.sort_by_key(|k| (k.created, k.kid.clone()));
+    // A key stopped signing when its successor was created; its tokens are dead one token
+    // lifetime (plus grace) later.
+    let lifetime_ms = crate::tokens::token_ttl() * 1000 + GRACE_MS;
+    let (mut kept, mut removed) = (Vec::new(), Vec::new());
+    for pair in keys.windows(2) {
+        let (old, successor) = (&pair[0], &pair[1]);
+        if successor.created + lifetime_ms < now_ms() {
+            pool.store().delete(tables::KEYS, pool.id(), &old.kid, &Condition::None).await?;
+            removed.push(old.kid.clone());
+        } else {
+            kept.push(old.kid.clone());
+        }
+    }
+    refresh(&pool).await?;
+    Ok(Rotation { kid, kept, removed })
 }

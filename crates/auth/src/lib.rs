@@ -20,10 +20,12 @@ pub mod attributes;
 pub mod codes;
 pub mod credentials;
 pub mod crypto;
+pub mod devices;
 pub mod error;
 pub mod identity;
 pub mod janitor;
 pub mod keys;
+pub mod mail;
 pub mod ops;
 pub mod password;
 pub mod pool;
@@ -98,7 +100,14 @@ pub fn router(ctx: ServiceContext) -> Router {
 }
 
 async fn jwks(State(ctx): State<ServiceContext>) -> Response {
-    match keys::keyset(&Pool::new(&ctx)).await {
+    // Read through to the store: a rotation by another process shows at once.
+    let pool = Pool::new(&ctx);
+    let set = match keys::refresh(&pool).await {
+        Ok(Some(set)) => Ok(set),
+        Ok(None) => keys::keyset(&pool).await,
+        Err(e) => Err(e),
+    };
+    match set {
         Ok(set) => Json(set.jwks()).into_response(),
         Err(e) => e.into_response(),
     }
@@ -124,6 +133,9 @@ async fn openid_configuration(State(ctx): State<ServiceContext>) -> Response {
 
 /// `GET /_ampstack/outbox?to=ADDRESS`: messages sent to ADDRESS, newest first.
 async fn outbox(State(ctx): State<ServiceContext>, Query(q): Query<HashMap<String, String>>) -> Response {
+    if mail::production() {
+        return (axum::http::StatusCode::NOT_FOUND, Json(json!({ "message": "the development outbox is off in production mode" }))).into_response();
+    }
     let Some(to) = q.get("to").filter(|t| !t.is_empty()) else {
         return (axum::http::StatusCode::BAD_REQUEST, Json(json!({ "message": "the query parameter `to` is required" }))).into_response();
     };

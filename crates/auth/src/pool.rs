@@ -31,6 +31,8 @@ pub mod tables {
     pub const IDENTITY_LOGINS: &str = "__auth_identity_logins";
     /// pk = user pool id, sk = name: service secrets (the session-sealing key).
     pub const SECRETS: &str = "__auth_secrets";
+    /// pk = `<user pool id>|<sub>`, sk = device key: tracked devices (see `devices`).
+    pub const DEVICES: &str = "__auth_devices";
     /// pk = access key id: temporary AWS credentials issued by GetCredentialsForIdentity.
     pub const CREDENTIALS: &str = "__auth_credentials";
 }

@@ -37,6 +37,11 @@ pub struct Session {
 /// Starts a session for `sub`; returns it and its refresh token. `origin_jti`, when given (a
 /// sealed sign-in's id), may be used only once.
 pub async fn start(pool: &Pool, sub: &str, origin_jti: Option<&str>) -> Result<(Session, String), AuthError> {
+    start_on_device(pool, sub, origin_jti, None).await
+}
+
+/// [`start`] for a sign-in on a tracked device: its tokens carry the `device_key` claim.
+pub async fn start_on_device(pool: &Pool, sub: &str, origin_jti: Option<&str>, device_key: Option<String>) -> Result<(Session, String), AuthError> {
     let origin_jti = origin_jti.map(String::from).unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let secret = random_bytes(48);
     let now = now_s();
@@ -47,7 +52,7 @@ pub async fn start(pool: &Pool, sub: &str, origin_jti: Option<&str>) -> Result<(
         auth_time: now,
         expires: now + refresh_ttl(),
         revoked: false,
-        device_key: None,
+        device_key,
     };
     let data = serde_json::to_value(&s).map_err(|e| AuthError::Internal(e.to_string()))?;
     match pool.store().put(tables::SESSIONS, pool.id(), &origin_jti, data, &Condition::MustNotExist).await {

@@ -180,6 +180,59 @@ pub fn verify_claim(verifier: &Verifier, server: &ServerKey, claim: &Claim) -> b
     ct_eq(want.as_bytes(), claim.signature.trim().as_bytes())
 }
 
+/// Largest difference between a claim's `TIMESTAMP` and the server clock (AWS's usual 5 minutes).
+pub const MAX_CLOCK_SKEW_S: i64 = 300;
+
+/// Parses the client's `TIMESTAMP` (`Tue Nov 3 07:08:26 UTC 2026`, day not zero-padded, English
+/// names) into epoch seconds.
+pub fn parse_timestamp(ts: &str) -> Option<i64> {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    let parts: Vec<&str> = ts.split_whitespace().collect();
+    let [dow, mon, day, hms, "UTC", year] = parts.as_slice() else { return None };
+    let m = MONTHS.iter().position(|x| x == mon)? as i64 + 1;
+    let d: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let y: i64 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
+    let hms: Vec<i64> = hms.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let [h, mi, se] = hms.as_slice() else { return None };
+    if *h > 23 || *mi > 59 || *se > 60 {
+        return None;
+    }
+    // Days since 1970-01-01 (Howard Hinnant's days_from_civil).
+    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * mm + 2) / 5 + d - 1;
+    let days = era * 146_097 + yoe * 365 + yoe / 4 - yoe / 100 + doy - 719_468;
+    if DAYS[(days + 4).rem_euclid(7) as usize] != *dow {
+        return None;
+    }
+    Some(days * 86_400 + h * 3600 + mi * 60 + se)
+}
+
+/// Refuses a malformed `TIMESTAMP` or one more than [`MAX_CLOCK_SKEW_S`] from `now_s` (a replayed
+/// or badly skewed claim), as Cognito does.
+pub fn check_timestamp_at(ts: &str, now_s: i64) -> Result<(), crate::error::AuthError> {
+    let t = parse_timestamp(ts).ok_or_else(|| crate::error::AuthError::InvalidParameter("TIMESTAMP format is invalid: expected 'EEE MMM d HH:mm:ss UTC yyyy'.".into()))?;
+    if (t - now_s).abs() > MAX_CLOCK_SKEW_S {
+        return Err(crate::error::AuthError::NotAuthorized("TIMESTAMP is more than 5 minutes from the server's time; check the device clock.".into()));
+    }
+    Ok(())
+}
+
+/// Formats epoch seconds as the client's `TIMESTAMP` (the inverse of [`parse_timestamp`]).
+pub fn format_timestamp(t: i64) -> String {
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    let iso = crate::codes::rfc3339(t * 1000);
+    let (y, m, d) = (&iso[0..4], iso[5..7].parse::<usize>().unwrap_or(1), iso[8..10].parse::<u32>().unwrap_or(1));
+    format!("{} {} {d} {} UTC {y}", DAYS[t.div_euclid(86_400).rem_euclid(7) as usize], MONTHS[m - 1], &iso[11..19])
+}
+
+pub fn check_timestamp(ts: &str) -> Result<(), crate::error::AuthError> {
+    check_timestamp_at(ts, crate::pool::now_s())
+}
+
 /// A = g^a mod N as the client sends it (`SRP_A`: lowercase hex, unpadded).
 pub fn client_public(a: &BigUint) -> String {
     GROUP.g.modpow(a, &GROUP.n).to_str_radix(16)

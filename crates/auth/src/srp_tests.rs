@@ -79,3 +79,23 @@ fn pad_hex_convention() {
     assert_eq!(pad_hex(&BigUint::from(236u32)), "00ec");
     assert_eq!(pad_hex(&BigUint::from(0x1ffu32)), "01ff");
 }
+
+#[test]
+fn timestamps_as_the_client_formats_them() {
+    // The vectors' TIMESTAMP came from the client's getNowString.
+    let t = parse_timestamp(s(&vectors()["users"][0], "timestamp")).unwrap();
+    assert_eq!(crate::codes::rfc3339(t * 1000), "2026-11-03T07:08:26.000Z");
+    assert_eq!(parse_timestamp("Thu Jan 1 00:00:00 UTC 1970"), Some(0));
+    assert_eq!(parse_timestamp("Tue Feb 29 12:00:00 UTC 2028"), Some(1_835_438_400));
+    for bad in ["Wed Nov 3 07:08:26 UTC 2026", "Tue Nov 03 07:08:26 GMT 2026", "Tue Nov 3 25:08:26 UTC 2026", "", "Tue Nov 3 07:08 UTC 2026"] {
+        assert_eq!(parse_timestamp(bad), None, "{bad}");
+    }
+    // A zero-padded day is tolerated (it is the same instant).
+    assert_eq!(parse_timestamp("Tue Nov 03 07:08:26 UTC 2026"), Some(t));
+    assert!(check_timestamp_at("Tue Nov 3 07:08:26 UTC 2026", t + MAX_CLOCK_SKEW_S).is_ok());
+    assert!(check_timestamp_at("Tue Nov 3 07:08:26 UTC 2026", t - MAX_CLOCK_SKEW_S).is_ok());
+    assert!(matches!(check_timestamp_at("Tue Nov 3 07:08:26 UTC 2026", t + MAX_CLOCK_SKEW_S + 1), Err(crate::error::AuthError::NotAuthorized(_))));
+    assert_eq!(format_timestamp(t), "Tue Nov 3 07:08:26 UTC 2026");
+    assert_eq!(parse_timestamp(&format_timestamp(1_835_438_400)), Some(1_835_438_400));
+    assert!(matches!(check_timestamp_at("yesterday", t), Err(crate::error::AuthError::InvalidParameter(_))));
+}

@@ -240,12 +240,13 @@ pub async fn move_aliases(pool: &Pool, before: &User, after: &User) -> Result<()
     Ok(())
 }
 
-/// Deletes a user, its aliases and its sessions.
+/// Deletes a user, its aliases, sessions and devices.
 pub async fn delete(pool: &Pool, user: &User) -> Result<(), AuthError> {
     for k in aliases_of(pool, user) {
         release_alias(pool, &k, &user.sub).await?;
     }
     crate::sessions::revoke_all(pool, &user.sub).await?;
+    crate::devices::forget_all(pool, &user.sub).await?;
     pool.store().delete(tables::USERS, pool.id(), &user.sub, &Condition::None).await?;
     Ok(())
 }

@@ -30,6 +30,7 @@ fn backend() -> Backend {
             triggers: BTreeMap::new(),
             access: BTreeMap::new(),
             extra: Value::Null,
+            device_tracking: None,
         }),
         ..Default::default()
     }
@@ -78,7 +79,7 @@ async fn srp_sign_in(ctx: &ServiceContext, email: &str, password: &str) -> Resul
     assert_eq!(p["USERNAME"], p["USER_ID_FOR_SRP"]);
     let (a_hex, key) = auth::srp::client_key(&pool_name, user_id, password, &a, p["SALT"].as_str().unwrap(), p["SRP_B"].as_str().unwrap()).unwrap();
     assert_eq!(a_hex, big_a);
-    let ts = "Mon Nov 23 9:05:01 UTC 2026";
+    let ts = &auth::srp::format_timestamp(auth::pool::now_s());
     let block = p["SECRET_BLOCK"].as_str().unwrap();
     let sig = auth::srp::claim_signature(&key, &pool_name, user_id, &b64_decode_any(block).unwrap(), ts);
     let answer = json!({
@@ -202,6 +203,31 @@ async fn scenario(url: &str) {
     assert!(auth::janitor::run_once(&pool).await.unwrap() >= 1);
     assert!(pool.store().get(auth::pool::tables::CHALLENGES, pool.id(), "stale-session").await.unwrap().is_none());
     assert!(auth::credentials::lookup(&ctx, ac["Credentials"]["AccessKeyId"].as_str().unwrap()).await.unwrap().is_some());
+
+    // Signing-key rotation: new tokens use the new key, old tokens keep verifying until their
+    // key's tokens have all expired; then the next rotation drops that key.
+    let password_auth = json!({ "ClientId": ctx.ids.user_pool_client_id, "AuthFlow": "USER_PASSWORD_AUTH", "AuthParameters": { "USERNAME": email, "PASSWORD": "Secret#123" } });
+    let kid_of = |t: &str| -> String { serde_json::from_slice::<Value>(&b64_decode_any(t.split('.').next().unwrap()).unwrap()).unwrap()["kid"].as_str().unwrap().to_string() };
+    let before = call(&ctx, "InitiateAuth", password_auth.clone()).await.unwrap()["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_string();
+    let first_kid = kid_of(&before);
+    let r1 = auth::keys::rotate(&ctx).await.unwrap();
+    assert_eq!((r1.kept.clone(), r1.removed.clone()), (vec![first_kid.clone()], vec![]));
+    let after = call(&ctx, "InitiateAuth", password_auth.clone()).await.unwrap()["AuthenticationResult"]["AccessToken"].as_str().unwrap().to_string();
+    assert_eq!(kid_of(&after), r1.kid);
+    assert!(auth::verify_token(&ctx, &before).await.is_ok(), "a token of the previous key still verifies");
+    let kids: Vec<String> = auth::keys::keyset(&pool).await.unwrap().jwks()["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap().to_string()).collect();
+    assert!(kids.contains(&first_kid) && kids.contains(&r1.kid));
+    // Make both keys look old, as after a token lifetime: rotating again removes the first key
+    // (its successor is old) and keeps the second (its successor is brand new).
+    for item in pool.store().query(auth::pool::tables::KEYS, &store::QuerySpec { partition: Some(json!(pool.id())), ..Default::default() }).await.unwrap().items {
+        let mut d = item.data.clone();
+        d["created"] = json!(d["created"].as_i64().unwrap() - (auth::tokens::token_ttl() + 3600) * 1000);
+        pool.store().put(auth::pool::tables::KEYS, pool.id(), &item.sk, d, &store::Condition::None).await.unwrap();
+    }
+    let r2 = auth::keys::rotate(&ctx).await.unwrap();
+    assert_eq!((r2.kept.clone(), r2.removed.clone()), (vec![r1.kid.clone()], vec![first_kid.clone()]));
+    assert!(auth::verify_token(&ctx, &before).await.is_err(), "the removed key no longer verifies");
+    assert!(auth::verify_token(&ctx, &after).await.is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

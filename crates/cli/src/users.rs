@@ -76,6 +76,12 @@ pub enum UsersCommand {
         target: Target,
         user: String,
     },
+    /// Rotate the user pool's token signing key. Tokens already issued stay valid until they
+    /// expire; keys whose tokens have all expired are removed from the JWKS.
+    RotateKeys {
+        #[command(flatten)]
+        target: Target,
+    },
 }
 
 /// Builds the context the auth service would see for this project's sandbox.
@@ -122,7 +128,8 @@ async fn run_users(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
         | UsersCommand::AddToGroup { target, .. }
         | UsersCommand::RemoveFromGroup { target, .. }
         | UsersCommand::List { target }
-        | UsersCommand::Delete { target, .. } => target.clone(),
+        | UsersCommand::Delete { target, .. }
+        | UsersCommand::RotateKeys { target } => target.clone(),
     };
     let ctx = context(&target).await?;
     let pool = auth::pool::Pool::new(&ctx);
@@ -153,6 +160,16 @@ async fn run_users(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
             }
         }
         UsersCommand::Delete { user, .. } => println!("deleted {}", describe(&admin::delete_user(&pool, &user).await.map_err(fail)?)),
+        UsersCommand::RotateKeys { .. } => {
+            let r = auth::keys::rotate(&ctx).await.map_err(fail)?;
+            println!("signing key\t{}", r.kid);
+            for k in &r.kept {
+                println!("kept\t{k}");
+            }
+            for k in &r.removed {
+                println!("removed\t{k}");
+            }
+        }
     }
     ctx.store.close().await;
     Ok(ExitCode::SUCCESS)

@@ -1,7 +1,7 @@
 //! CDK escape hatches in `backend.ts`, as recorded by the engine's proxies.
 //!
 //! The ones with a local meaning are applied (username attributes, guest access, password
-//! policy, `addOutput`, bucket event notifications); `createStack` is accepted silently; every
+//! policy, device tracking, `addOutput`, bucket event notifications); `createStack` is accepted silently; every
 //! other CDK call is kept as a warning naming its `file:line`, never an error.
 
 use serde_json::{Map, Value};
@@ -49,6 +49,9 @@ pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, ba
                     Some("OPTIONAL") => MfaMode::Optional,
                     _ => MfaMode::Off,
                 }
+            }),
+            ("set", "backend.auth.resources.cfnResources.cfnUserPool.deviceConfiguration") => with_auth(reader, r, backend, |auth, v| {
+                auth.device_tracking = device_tracking(v);
             }),
             ("call", "backend.addOutput") => {
                 if let Some(v) = r.get("args").and_then(|a| a.get(0)) {
@@ -102,6 +105,17 @@ fn with_auth(reader: &mut Reader, r: &Value, backend: &mut Backend, f: impl FnOn
         None => reader.error(r, "this escape hatch changes auth, but the backend has no defineAuth() resource"),
     }
     true
+}
+
+/// `{ challengeRequiredOnNewDevice, deviceOnlyRememberedOnUserPrompt }` (CDK's camelCase, or the
+/// CloudFormation PascalCase); `undefined`/`null` turns tracking off.
+fn device_tracking(v: &Value) -> Option<DeviceTracking> {
+    let obj = v.as_object()?;
+    let flag = |a: &str, b: &str| obj.get(a).or_else(|| obj.get(b)).and_then(Value::as_bool).unwrap_or(false);
+    Some(DeviceTracking {
+        challenge_required_on_new_device: flag("challengeRequiredOnNewDevice", "ChallengeRequiredOnNewDevice"),
+        device_only_remembered_on_user_prompt: flag("deviceOnlyRememberedOnUserPrompt", "DeviceOnlyRememberedOnUserPrompt"),
+    })
 }
 
 fn apply_password_policy(p: &mut PasswordPolicy, v: &Value) {

@@ -44,6 +44,20 @@ pub struct Auth {
     pub access: BTreeMap<String, Vec<String>>,
     /// Login-with settings we keep but do not interpret yet (externalProviders, senders).
     pub extra: serde_json::Value,
+    /// Device tracking (`cfnUserPool.deviceConfiguration` escape hatch); `None` = off, Amplify's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_tracking: Option<DeviceTracking>,
+}
+
+/// Cognito `DeviceConfiguration`.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DeviceTracking {
+    /// `ChallengeRequiredOnNewDevice`: recorded; locally only a remembered device ever skips MFA,
+    /// so a new device is always challenged whatever this says.
+    pub challenge_required_on_new_device: bool,
+    /// `DeviceOnlyRememberedOnUserPrompt`: devices start `not_remembered` until the app calls
+    /// `rememberDevice` (UpdateDeviceStatus); otherwise every confirmed device is remembered.
+    pub device_only_remembered_on_user_prompt: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

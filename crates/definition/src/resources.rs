@@ -127,6 +127,7 @@ pub fn convert_auth(reader: &mut Reader, rec: &Value) -> Auth {
         triggers,
         access,
         extra: Value::Object(extra),
+        device_tracking: None,
     }
 }
 

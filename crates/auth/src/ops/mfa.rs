@@ -35,44 +35,57 @@ fn verified(user: &User, attr: &str) -> Option<String> {
     (user.attr(&format!("{attr}_verified")) == Some("true")).then(|| user.attr(attr).map(String::from)).flatten()
 }
 
-/// After a successful first factor: an MFA challenge when the pool and user call for one, else tokens.
-/// `once` is the sealed sign-in's id: consumed by the tokens' session, or marked used here when a
-/// challenge follows.
-pub async fn after_first_factor(pool: &Pool, user: &User, once: Option<&str>) -> Result<Value, AuthError> {
+/// The device a sign-in proved, kept in every later challenge's data (`deviceKey`) so the tokens
+/// that end it are bound to that device.
+fn with_device(mut data: Value, device: Option<&str>) -> Value {
+    if let (Some(d), Some(obj)) = (device, data.as_object_mut()) {
+        obj.insert("deviceKey".into(), json!(d));
+    }
+    data
+}
+
+fn proven_device(data: &Value) -> Option<&str> {
+    data.get("deviceKey").and_then(Value::as_str)
+}
+
+/// After the first factor (and the device step, if any): an MFA challenge when the pool and user
+/// call for one, else tokens. `once` is the sealed sign-in's id: consumed by the tokens' session,
+/// or marked used here when a challenge follows. `device` is a device the sign-in proved.
+pub async fn mfa_or_finish(pool: &Pool, user: &User, once: Option<&str>, device: Option<&str>) -> Result<Value, AuthError> {
     let auth = pool.auth()?;
     if auth.mfa.mode == MfaMode::Off {
-        return finish(pool, user, once).await;
+        return finish(pool, user, once, device).await;
     }
     if let Some(id) = once {
         if needs_challenge(pool, user) {
             super::signin::mark_used(pool, id).await?;
         } else {
-            return finish(pool, user, once).await;
+            return finish(pool, user, once, device).await;
         }
     }
     let enabled: Vec<&str> = user.mfa.enabled.iter().map(String::as_str).filter(|m| allowed(pool, m)).collect();
     if enabled.is_empty() {
         if auth.mfa.mode == MfaMode::Required {
             if allowed(pool, SMS) && verified(user, "phone_number").is_some() {
-                return challenge(pool, user, SMS, json!({})).await;
+                return challenge(pool, user, SMS, with_device(json!({}), device)).await;
             }
             let can_setup: Vec<&str> = [TOTP, EMAIL].into_iter().filter(|m| allowed(pool, m)).collect();
             if !can_setup.is_empty() {
-                let session = save_challenge(pool, "MFA_SETUP", &user.sub, &user.username, json!({})).await?;
+                let session = save_challenge(pool, "MFA_SETUP", &user.sub, &user.username, with_device(json!({}), device)).await?;
                 return Ok(challenge_body("MFA_SETUP", &session, json!({ "MFAS_CAN_SETUP": json!(can_setup).to_string(), "USER_ID_FOR_SRP": user.username })));
             }
         }
-        return finish(pool, user, None).await;
+        return finish(pool, user, None, device).await;
     }
     let chosen = match &user.mfa.preferred {
         Some(p) if enabled.contains(&p.as_str()) => p.clone(),
         _ if enabled.len() == 1 => enabled[0].to_string(),
         _ => {
-            let session = save_challenge(pool, "SELECT_MFA_TYPE", &user.sub, &user.username, json!({ "choices": enabled })).await?;
+            let session = save_challenge(pool, "SELECT_MFA_TYPE", &user.sub, &user.username, with_device(json!({ "choices": enabled }), device)).await?;
             return Ok(challenge_body("SELECT_MFA_TYPE", &session, json!({ "MFAS_CAN_CHOOSE": json!(enabled).to_string(), "USER_ID_FOR_SRP": user.username })));
         }
     };
-    challenge(pool, user, &chosen, json!({})).await
+    challenge(pool, user, &chosen, with_device(json!({}), device)).await
 }
 
 /// Whether [`after_first_factor`] will answer with a challenge rather than tokens.
@@ -128,7 +141,7 @@ pub async fn answer(pool: &Pool, session: &str, ch: Challenge, r: &Map<String, V
             if !ok {
                 return Err(AuthError::InvalidParameter(format!("Invalid MFA type {answer}")));
             }
-            challenge(pool, &user, &answer, json!({})).await
+            challenge(pool, &user, &answer, with_device(json!({}), proven_device(&ch.data))).await
         }
         "MFA_SETUP" => {
             let email = s("EMAIL");
@@ -141,7 +154,7 @@ pub async fn answer(pool: &Pool, session: &str, ch: Challenge, r: &Map<String, V
                     Ok(())
                 })
                 .await?;
-                return challenge(pool, &user, EMAIL, json!({ "setup": EMAIL })).await;
+                return challenge(pool, &user, EMAIL, with_device(json!({ "setup": EMAIL }), proven_device(&ch.data))).await;
             }
             if !user.mfa.totp_verified {
                 return Err(AuthError::NotAuthorized("Software token MFA has not been verified for this user.".into()));
@@ -151,7 +164,7 @@ pub async fn answer(pool: &Pool, session: &str, ch: Challenge, r: &Map<String, V
                 Ok(())
             })
             .await?;
-            finish(pool, &user, None).await
+            finish(pool, &user, None, proven_device(&ch.data)).await
         }
         TOTP | EMAIL | SMS | "SMS_OTP" => {
             let ok = match name.as_str() {
@@ -202,7 +215,7 @@ pub async fn answer(pool: &Pool, session: &str, ch: Challenge, r: &Map<String, V
                 .await?
                 .0;
             }
-            finish(pool, &user, None).await
+            finish(pool, &user, None, proven_device(&ch.data)).await
         }
         other => Err(AuthError::InvalidParameter(format!("Unsupported challenge {other}"))),
     }

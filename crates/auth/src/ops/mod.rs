@@ -1,6 +1,7 @@
 //! One handler per user-pool operation, grouped by concern, and what they share: message
 //! texts and code delivery.
 
+mod device;
 mod mfa;
 mod password;
 mod profile;
@@ -42,8 +43,11 @@ pub async fn dispatch(pool: &Pool, op: UserPoolOp, req: &Value) -> Result<Value,
         AssociateSoftwareToken => mfa::associate_software_token(pool, req).await,
         VerifySoftwareToken => mfa::verify_software_token(pool, req).await,
         SetUserMFAPreference => mfa::set_user_mfa_preference(pool, req).await,
-        ListDevices => profile::list_devices(pool, req).await,
-        ConfirmDevice | UpdateDeviceStatus | ForgetDevice | GetDevice => profile::unknown_device(pool, req).await,
+        ConfirmDevice => device::confirm_device(pool, req).await,
+        GetDevice => device::get_device(pool, req).await,
+        ListDevices => device::list_devices(pool, req).await,
+        UpdateDeviceStatus => device::update_device_status(pool, req).await,
+        ForgetDevice => device::forget_device(pool, req).await,
     }
 }
 

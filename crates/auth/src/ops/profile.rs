@@ -144,17 +144,3 @@ pub async fn delete_user(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
     users::delete(pool, &user).await?;
     Ok(json!({}))
 }
-
-/// ListDevices: device tracking is not enabled on the pool (Amplify's default), so no device is
-/// ever remembered.
-pub async fn list_devices(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
-    access_user(pool, req).await?;
-    Ok(json!({ "Devices": [] }))
-}
-
-/// ConfirmDevice / UpdateDeviceStatus / ForgetDevice / GetDevice: no device exists (the client
-/// clears its stored device keys on exactly this error).
-pub async fn unknown_device(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
-    access_user(pool, req).await?;
-    Err(AuthError::ResourceNotFound("Device does not exist.".into()))
-}

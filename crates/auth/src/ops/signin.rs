@@ -1,6 +1,7 @@
-//! InitiateAuth and RespondToAuthChallenge: USER_SRP_AUTH (PASSWORD_VERIFIER), USER_PASSWORD_AUTH,
-//! REFRESH_TOKEN_AUTH, USER_AUTH with a password first factor, NEW_PASSWORD_REQUIRED; the
-//! progressive lockout after repeated failures.
+//! InitiateAuth and RespondToAuthChallenge: USER_SRP_AUTH (PASSWORD_VERIFIER, with Cognito's
+//! TIMESTAMP clock-skew check), USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_AUTH with a password
+//! first factor, NEW_PASSWORD_REQUIRED; the progressive lockout after repeated failures. The
+//! device step (DEVICE_SRP_AUTH) lives in `device`.
 //!
 //! A challenge in progress is stored under its `Session` string for 3 minutes and consumed by the
 //! response that answers it (single use). Unknown users get a convincing PASSWORD_VERIFIER that
@@ -125,7 +126,7 @@ pub async fn initiate_auth(pool: &Pool, req: &Value) -> Result<Value, AuthError>
     let p = params(req, "AuthParameters")?;
     match flow {
         "USER_SRP_AUTH" => srp_start(pool, param(&p, "USERNAME")?, param(&p, "SRP_A")?).await,
-        "USER_PASSWORD_AUTH" => password_sign_in(pool, param(&p, "USERNAME")?, param(&p, "PASSWORD")?).await,
+        "USER_PASSWORD_AUTH" => password_sign_in(pool, param(&p, "USERNAME")?, param(&p, "PASSWORD")?, device_key(&p)).await,
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let session = crate::sessions::from_refresh_token(pool, param(&p, "REFRESH_TOKEN")?).await?;
             let (user, _) = users::get(pool, &session.sub).await?.ok_or_else(|| AuthError::NotAuthorized("User does not exist.".into()))?;
@@ -149,7 +150,7 @@ async fn sign_in_after_sign_up(pool: &Pool, session: &str, login: &str) -> Resul
     let ch = take_challenge(pool, session).await?;
     let user = users::find(pool, login).await?;
     match user {
-        Some(u) if ch.name == "SIGN_UP" && u.sub == ch.sub => complete_sign_in(pool, &u, None).await,
+        Some(u) if ch.name == "SIGN_UP" && u.sub == ch.sub => complete_sign_in(pool, &u, None, None).await,
         _ => Err(AuthError::NotAuthorized("Invalid session for the user.".into())),
     }
 }
@@ -159,7 +160,7 @@ async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthErr
     let username = param(p, "USERNAME")?;
     match p.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
         Some("PASSWORD_SRP") => srp_start(pool, username, param(p, "SRP_A")?).await,
-        Some("PASSWORD") => password_sign_in(pool, username, param(p, "PASSWORD")?).await,
+        Some("PASSWORD") => password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
         Some("EMAIL_OTP") => email_otp_first_factor(pool, username).await,
         _ => {
             let (sub, user_id, email) = match users::find(pool, username).await? {
@@ -236,7 +237,7 @@ async fn srp_start(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthE
 }
 
 /// USER_PASSWORD_AUTH (and USER_AUTH's PASSWORD): the slow hash, lockout, then completion.
-async fn password_sign_in(pool: &Pool, login: &str, password: &str) -> Result<Value, AuthError> {
+async fn password_sign_in(pool: &Pool, login: &str, password: &str, device: Option<&str>) -> Result<Value, AuthError> {
     let Some(user) = users::find(pool, login).await? else {
         return Err(AuthError::bad_credentials());
     };
@@ -246,12 +247,13 @@ async fn password_sign_in(pool: &Pool, login: &str, password: &str) -> Result<Va
         return Err(record_failure(pool, &user.sub).await?);
     }
     record_success(pool, &user).await?;
-    complete_sign_in(pool, &user, None).await
+    complete_sign_in(pool, &user, None, device).await
 }
 
-/// After the first factor: status checks, then MFA or tokens.
-/// `once` is a sealed sign-in's id, which may complete only once.
-pub async fn complete_sign_in(pool: &Pool, user: &User, once: Option<&str>) -> Result<Value, AuthError> {
+/// After the first factor: status checks, then the device step, MFA or tokens.
+/// `once` is a sealed sign-in's id, which may complete only once; `device` the `DEVICE_KEY` the
+/// client sent with its first factor.
+pub async fn complete_sign_in(pool: &Pool, user: &User, once: Option<&str>, device: Option<&str>) -> Result<Value, AuthError> {
     if !user.enabled {
         return Err(AuthError::NotAuthorized("User is disabled.".into()));
     }
@@ -273,7 +275,15 @@ pub async fn complete_sign_in(pool: &Pool, user: &User, once: Option<&str>) -> R
         }
         UserStatus::Confirmed => {}
     }
-    super::mfa::after_first_factor(pool, user, once).await
+    if let Some(d) = crate::devices::usable(pool, &user.sub, device).await? {
+        return super::device::challenge(pool, user, &d, once).await;
+    }
+    super::mfa::mfa_or_finish(pool, user, once, None).await
+}
+
+/// The `DEVICE_KEY` a client on a remembered device adds to its answers.
+fn device_key(p: &Map<String, Value>) -> Option<&str> {
+    p.get("DEVICE_KEY").and_then(Value::as_str).filter(|k| !k.is_empty())
 }
 
 /// Marks a sealed sign-in as used when it continues with another challenge (single use).
@@ -286,10 +296,20 @@ pub async fn mark_used(pool: &Pool, id: &str) -> Result<(), AuthError> {
     }
 }
 
-/// Tokens for a fully authenticated user: a new session with its refresh token.
-pub async fn finish(pool: &Pool, user: &User, once: Option<&str>) -> Result<Value, AuthError> {
-    let (session, refresh) = crate::sessions::start(pool, &user.sub, once).await?;
-    let result = crate::tokens::issue(pool, user, &session, Some(&refresh)).await?;
+/// Tokens for a fully authenticated user: a new session with its refresh token. `device` is the
+/// device the sign-in proved (DEVICE_PASSWORD_VERIFIER); without one, a pool with device tracking
+/// hands out a new device (`NewDeviceMetadata`) for the client to confirm.
+pub async fn finish(pool: &Pool, user: &User, once: Option<&str>, device: Option<&str>) -> Result<Value, AuthError> {
+    let new_device = match device {
+        Some(_) => None,
+        None => crate::devices::create_pending(pool, &user.sub).await?,
+    };
+    let device_key = device.map(String::from).or_else(|| new_device.as_ref().map(|d| d.key.clone()));
+    let (session, refresh) = crate::sessions::start_on_device(pool, &user.sub, once, device_key).await?;
+    let mut result = crate::tokens::issue(pool, user, &session, Some(&refresh)).await?;
+    if let Some(d) = new_device {
+        result["NewDeviceMetadata"] = json!({ "DeviceKey": d.key, "DeviceGroupKey": d.group_key });
+    }
     Ok(json!({ "ChallengeParameters": {}, "AuthenticationResult": result }))
 }
 
@@ -306,12 +326,14 @@ pub async fn respond_to_auth_challenge(pool: &Pool, req: &Value) -> Result<Value
     match name {
         "PASSWORD_VERIFIER" => password_verifier(pool, &ch, &responses).await,
         "SELECT_CHALLENGE" => match responses.get("ANSWER").and_then(Value::as_str) {
-            Some("PASSWORD") => password_sign_in(pool, &ch.user_id, param(&responses, "PASSWORD")?).await,
+            Some("PASSWORD") => password_sign_in(pool, &ch.user_id, param(&responses, "PASSWORD")?, device_key(&responses)).await,
             Some("PASSWORD_SRP") => srp_start(pool, &ch.user_id, param(&responses, "SRP_A")?).await,
             Some("EMAIL_OTP") => email_otp_first_factor(pool, &ch.user_id).await,
             _ => Err(AuthError::InvalidParameter("The selected challenge is not available for this user.".into())),
         },
         "NEW_PASSWORD_REQUIRED" => new_password(pool, &ch, &responses).await,
+        "DEVICE_SRP_AUTH" => super::device::srp_auth(pool, &ch, &responses).await,
+        "DEVICE_PASSWORD_VERIFIER" => super::device::password_verifier(pool, &ch, &responses).await,
         "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "SELECT_MFA_TYPE" | "MFA_SETUP" => super::mfa::answer(pool, session, ch, &responses).await,
         other => Err(AuthError::InvalidParameter(format!("Unsupported challenge {other}"))),
     }
@@ -325,6 +347,7 @@ async fn password_verifier(pool: &Pool, ch: &Challenge, r: &Map<String, Value>) 
     let block = param(r, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature = param(r, "PASSWORD_CLAIM_SIGNATURE")?.to_string();
     let timestamp = param(r, "TIMESTAMP")?.to_string();
+    srp::check_timestamp(&timestamp)?;
     let stored_block = ch.data.get("secretBlock").and_then(Value::as_str).unwrap_or_default();
     if ch.sub.is_empty() || !ct_eq(block.as_bytes(), stored_block.as_bytes()) {
         return Err(AuthError::bad_credentials());
@@ -349,7 +372,7 @@ async fn password_verifier(pool: &Pool, ch: &Challenge, r: &Map<String, Value>) 
         return Err(record_failure(pool, &user.sub).await?);
     }
     record_success(pool, &user).await?;
-    complete_sign_in(pool, &user, ch.data.get("id").and_then(Value::as_str)).await
+    complete_sign_in(pool, &user, ch.data.get("id").and_then(Value::as_str), device_key(r)).await
 }
 
 async fn new_password(pool: &Pool, ch: &Challenge, r: &Map<String, Value>) -> Result<Value, AuthError> {
@@ -373,5 +396,5 @@ async fn new_password(pool: &Pool, ch: &Challenge, r: &Map<String, Value>) -> Re
         Ok(())
     })
     .await?;
-    complete_sign_in(pool, &user, None).await
+    complete_sign_in(pool, &user, None, device_key(r)).await
 }
