@@ -200,6 +200,28 @@ step('copy within and across buckets; remove a file and a folder', async () => {
   assert.equal((await list({ path: `images/${tag}-list/`, options: { listAll: true } })).items.length, 0);
 });
 
+step('archive triggers: onUpload and onDelete run their function with S3 event records', async () => {
+  const own = `private/${ids.a}/${tag} trig.txt`;
+  await uploadData({ path: own, data: 'trigger me', options: { bucket: 'archive' } }).result;
+  await remove({ path: own, options: { bucket: 'archive' } });
+  const bucket = outputs.storage.buckets.find((b) => b.name === 'archive').bucket_name;
+  const encoded = own.split('/').map(encodeURIComponent).join('/').replace(/%20/g, '+');
+  const wanted = [
+    `S3EVENT ObjectCreated:Put ${bucket} ${encoded} 10`,
+    `S3EVENT ObjectRemoved:Delete ${bucket} ${encoded} -`,
+    `S3EVENT ObjectCreated:Copy ${bucket} shared/${tag}-a.txt 5`,
+  ];
+  const logPath = `${process.env.AMPSTACK_DIR}/sandbox.log`;
+  const deadline = Date.now() + 20_000;
+  let log = '';
+  while (Date.now() < deadline) {
+    log = fs.readFileSync(logPath, 'utf8');
+    if (wanted.every((w) => log.includes(w))) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const w of wanted) assert.ok(log.includes(w), `sandbox log lacks "${w}"`);
+});
+
 step('user B: A\'s files are denied, own entity path allowed', async () => {
   const id = await as('b');
   assert.notEqual(id, ids.a);

@@ -15,6 +15,7 @@ pub mod blobs;
 pub mod body;
 pub mod checksum;
 pub mod error;
+pub mod events;
 mod list;
 pub mod meta;
 mod multipart;

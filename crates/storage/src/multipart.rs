@@ -275,6 +275,7 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
         parts: chosen.len() as u32,
     };
     publish(call, &key, &meta).await?;
+    crate::events::notify(call, crate::events::ObjectEvent::CompleteMultipartUpload, &key, meta.size, &meta.etag).await;
     let all: Vec<(u32, Part)> = stored.into_iter().collect();
     discard(call, upload_id, &all).await?;
     let location = format!("{}/s3/{}/{}", call.svc.ctx.base_url, call.bucket, auth::sigv4::uri_encode(&key, true));

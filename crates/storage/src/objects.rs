@@ -1,6 +1,7 @@
 //! Single-object operations: PutObject, GetObject/HeadObject (ranges, conditionals, response
 //! header overrides), DeleteObject, DeleteObjects and CopyObject (across buckets too).
 
+use crate::events::ObjectEvent;
 use std::collections::BTreeMap;
 use std::io::SeekFrom;
 
@@ -124,6 +125,7 @@ pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
         parts: 0,
     };
     publish(call, &key, &meta).await?;
+    crate::events::notify(call, ObjectEvent::Put, &key, meta.size, &meta.etag).await;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut().insert("etag", hv(&meta.quoted_etag()));
     if let Some((a, v)) = &r.checksum {
@@ -269,6 +271,7 @@ pub async fn delete(call: &Call<'_>) -> S3Result<Response> {
     call.require(Action::Delete, key)?;
     if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, key).await? {
         call.svc.blobs.remove(&call.bucket, &old.blob).await;
+        crate::events::notify(call, ObjectEvent::Delete, key, 0, "").await;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
 }
@@ -315,6 +318,7 @@ pub async fn delete_objects(call: &Call<'_>, body: Body) -> S3Result<Response> {
         }
         if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, &key).await? {
             call.svc.blobs.remove(&call.bucket, &old.blob).await;
+            crate::events::notify(call, ObjectEvent::Delete, &key, 0, "").await;
         }
         if !quiet {
             out.push_str(&format!("<Deleted><Key>{}</Key></Deleted>", escape(&key)));
@@ -380,6 +384,7 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
         meta.user = user;
     }
     publish(call, &key, &meta).await?;
+    crate::events::notify(call, ObjectEvent::Copy, &key, meta.size, &meta.etag).await;
     let body = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>{}</ETag></CopyObjectResult>",
         iso8601(meta.last_modified),

@@ -1,4 +1,5 @@
 import { defineStorage } from '@aws-amplify/backend';
+import { archiveEvents } from '../functions/archive-events/resource';
 
 // The seeds' rules (photo sharing, files and records) plus a group path with a nested sub-path.
 export const mediaFiles = defineStorage({
@@ -21,6 +22,7 @@ export const mediaFiles = defineStorage({
 
 export const archive = defineStorage({
   name: 'archive',
+  triggers: { onUpload: archiveEvents, onDelete: archiveEvents },
   access: (allow) => ({
     'private/{entity_id}/*': [allow.entity('identity').to(['read', 'write', 'delete'])],
     'shared/*': [allow.authenticated.to(['read', 'write'])],
