@@ -94,6 +94,17 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     }
     await until(() => c.items.length === 3, 'three events from the other node');
     assert.deepEqual(c.items.map((m) => m.text), ['one', 'two', 'three'], 'in commit order');
+    // An event over PostgreSQL's 8000-byte NOTIFY limit travels by reference.
+    const big = 'x'.repeat(20_000);
+    const res = await fetch(process.env.AMPSTACK_REALTIME_PEER, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': outputs.data.api_key },
+      body: JSON.stringify({ query: 'mutation ($input: CreateMessageInput!) { createMessage(input: $input) { id } }', variables: { input: { text: big, batch } } }),
+    });
+    assert.equal((await res.json()).errors, undefined);
+    await until(() => c.items.length === 4, 'the large event from the other node');
+    assert.equal(c.items[3].text, big);
+    c.items.pop();
     // And this node's own writes still reach it.
     ok(await client.models.Message.create({ text: 'local', batch, channel: 'peer' }));
     await until(() => c.items.length === 4, 'the local event');
@@ -194,6 +205,65 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     await sleep(300);
     assert.deepEqual(first.items.map((m) => m.text), ['one']);
     second.sub.unsubscribe();
+  });
+
+  step('wire protocol: subprotocol, ack, keep-alive, errors in AppSync\'s shapes, stop, redaction', async () => {
+    const realtimeUrl = outputs.data.url.replace(/^https?:/, 'wss:') + '/realtime';
+    const host = new URL(outputs.data.url).host;
+    const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const open = (headers, query = '') => new Promise((resolve, reject) => {
+      const ws = new WebSocket(realtimeUrl + query, ['graphql-ws', ...(query ? [] : [`header-${b64(headers)}`])]);
+      const inbox = [];
+      ws.on('message', (d) => inbox.push(JSON.parse(String(d))));
+      ws.on('open', () => resolve({ ws, inbox, next: async (type) => {
+        await until(() => inbox.some((m) => m.type === type), type, 10_000);
+        return inbox.splice(inbox.findIndex((m) => m.type === type), 1)[0];
+      } }));
+      ws.on('error', reject);
+    });
+    // Bad credentials: a non-retryable connection_error after connection_init.
+    const bad = await open({ host, 'x-api-key': 'da2-wrong' });
+    assert.equal(bad.ws.protocol, 'graphql-ws', 'the server selects graphql-ws');
+    bad.ws.send(JSON.stringify({ type: 'connection_init' }));
+    const cerr = await bad.next('connection_error');
+    assert.equal(cerr.payload.errors[0].errorType, 'UnauthorizedException');
+    assert.equal(cerr.payload.errors[0].errorCode, 401);
+    // The older query-string form of the connection headers.
+    const key = { host, 'x-api-key': outputs.data.api_key };
+    const qs = await open(null, `?header=${encodeURIComponent(Buffer.from(JSON.stringify(key)).toString('base64'))}&payload=e30=`);
+    qs.ws.send(JSON.stringify({ type: 'connection_init' }));
+    assert.equal((await qs.next('connection_ack')).payload.connectionTimeoutMs, 300000);
+    qs.ws.close();
+    const c = await open(key);
+    c.ws.send(JSON.stringify({ type: 'connection_init' }));
+    assert.equal((await c.next('connection_ack')).payload.connectionTimeoutMs, 300000);
+    await c.next('ka');
+    const start = (id, query, variables = {}) =>
+      c.ws.send(JSON.stringify({ id, type: 'start', payload: { data: JSON.stringify({ query, variables }), extensions: { authorization: key } } }));
+    start('q', 'query { listMessages { items { id } } }');
+    assert.equal((await c.next('error')).payload.errors[0].errorType, 'UnsupportedOperation');
+    start('v', 'subscription { onCreateMessage { nope } }');
+    const verr = await c.next('error');
+    assert.equal(verr.id, 'v');
+    assert.match(verr.payload.errors[0].message, /nope/);
+    c.ws.send(JSON.stringify({ id: 'p', type: 'publish' }));
+    assert.equal((await c.next('error')).payload.errors[0].errorType, 'UnsupportedOperation');
+    const batch = `${tag}-wire`;
+    start('s1', 'subscription ($f: ModelSubscriptionTodoListFilterInput) { onCreateTodoList(filter: $f) { id name todos { items { id } } } }', { f: { name: { eq: batch } } });
+    assert.equal((await c.next('start_ack')).id, 's1');
+    start('s1', 'subscription { onCreateMessage { id } }');
+    assert.equal((await c.next('error')).payload.errors[0].errorType, 'DuplicatedOperationError');
+    ok(await client.models.TodoList.create({ name: batch }));
+    const data = await c.next('data');
+    assert.equal(data.id, 's1');
+    assert.equal(data.payload.data.onCreateTodoList.name, batch);
+    assert.equal(data.payload.data.onCreateTodoList.todos, null, 'relational fields to a model with other rules are redacted');
+    c.ws.send(JSON.stringify({ id: 's1', type: 'stop' }));
+    assert.equal((await c.next('complete')).id, 's1');
+    ok(await client.models.TodoList.create({ name: batch }));
+    await sleep(300);
+    assert.equal(c.inbox.filter((m) => m.type === 'data').length, 0, 'nothing after stop');
+    c.ws.close();
   });
 
   step('reconnect: after a server restart the client goes Connected → ConnectionDisrupted → Connected and resumes', async () => {
