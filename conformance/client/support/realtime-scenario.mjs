@@ -146,6 +146,19 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     c.sub.unsubscribe();
   });
 
+  step('custom subscription (a.subscription().for(...)) with an argument matched against the result', async () => {
+    const batch = `${tag}-custom`;
+    assert.equal(typeof client.subscriptions.onChannelMessage, 'function');
+    const c = await collect(client.subscriptions.onChannelMessage({ channel: `${batch}-news` }));
+    const m = ok(await client.models.Message.create({ channel: `${batch}-news`, text: 'first', batch }));
+    ok(await client.models.Message.create({ channel: `${batch}-other`, text: 'elsewhere', batch }));
+    ok(await client.models.Message.update({ id: m.id, text: 'edited' }));
+    await until(() => c.items.length === 2, 'the create and the update on the channel');
+    await sleep(200);
+    assert.deepEqual(c.items.map((x) => x.text), ['first', 'edited']);
+    c.sub.unsubscribe();
+  });
+
   step('owner isolation: each user receives only their own records; the API key receives all', async () => {
     const batch = `${tag}-owner`;
     const filter = { batch: { eq: batch } };

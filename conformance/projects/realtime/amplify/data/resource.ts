@@ -21,6 +21,13 @@ const schema = a.schema({
   Message: a
     .model({ channel: a.string(), text: a.string(), batch: a.string() })
     .authorization((allow) => [allow.publicApiKey()]),
+  // A custom subscription on a model mutation; its argument filters by the field of that name.
+  onChannelMessage: a
+    .subscription()
+    .for(a.ref('Message').mutations(['create', 'update']))
+    .arguments({ channel: a.string() })
+    .handler(a.handler.custom({ entry: './receive.js' }))
+    .authorization((allow) => [allow.publicApiKey()]),
 });
 
 export type Schema = ClientSchema<typeof schema>;
