@@ -43,7 +43,9 @@ pub struct LocalBus {
 
 impl Default for LocalBus {
     fn default() -> Self {
-        LocalBus { tx: broadcast::channel(CHANNEL_CAPACITY).0 }
+        LocalBus {
+            tx: broadcast::channel(CHANNEL_CAPACITY).0,
+        }
     }
 }
 
@@ -91,7 +93,14 @@ impl PgBus {
     /// `channel` scopes the events (nodes of one sandbox share it; other sandboxes on the same
     /// database use their own).
     pub fn new(pool: sqlx::PgPool, store: Arc<dyn store::Store>, channel: String) -> PgBus {
-        PgBus { local: LocalBus::default(), pool, store, channel, node: uuid::Uuid::new_v4().simple().to_string(), listening: OnceCell::new() }
+        PgBus {
+            local: LocalBus::default(),
+            pool,
+            store,
+            channel,
+            node: uuid::Uuid::new_v4().simple().to_string(),
+            listening: OnceCell::new(),
+        }
     }
 
     /// Starts LISTENing (once); returns when the channel is being listened to.
@@ -101,7 +110,8 @@ impl PgBus {
             .get_or_try_init(|| async {
                 let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
                 listener.listen(&self.channel).await?;
-                let (tx, store, node) = (self.local.tx.clone(), self.store.clone(), self.node.clone());
+                let (tx, store, node) =
+                    (self.local.tx.clone(), self.store.clone(), self.node.clone());
                 tokio::spawn(receive(listener, tx, store, node));
                 Ok::<(), sqlx::Error>(())
             })
@@ -112,39 +122,70 @@ impl PgBus {
     }
 
     async fn notify(&self, event: &Event) -> Result<(), String> {
-        let inline = serde_json::to_string(&Envelope { node: self.node.clone(), event: Some(event.clone()), spilled: None }).map_err(|e| e.to_string())?;
+        let inline = serde_json::to_string(&Envelope {
+            node: self.node.clone(),
+            event: Some(event.clone()),
+            spilled: None,
+        })
+        .map_err(|e| e.to_string())?;
         let payload = if inline.len() <= INLINE_LIMIT {
             inline
         } else {
             let now = store_now_ms();
             let key = format!("evt:{now:015}:{}", uuid::Uuid::new_v4().simple());
             let body = serde_json::to_value(event).map_err(|e| e.to_string())?;
-            self.store.kv_put(KV_NS, &key, &store::KvValue::Json(body)).await.map_err(|e| e.to_string())?;
+            self.store
+                .kv_put(KV_NS, &key, &store::KvValue::Json(body))
+                .await
+                .map_err(|e| e.to_string())?;
             self.sweep(now).await;
-            serde_json::to_string(&Envelope { node: self.node.clone(), event: None, spilled: Some(key) }).map_err(|e| e.to_string())?
+            serde_json::to_string(&Envelope {
+                node: self.node.clone(),
+                event: None,
+                spilled: Some(key),
+            })
+            .map_err(|e| e.to_string())?
         };
-        sqlx::query("SELECT pg_notify($1, $2)").bind(&self.channel).bind(payload).execute(&self.pool).await.map_err(|e| e.to_string())?;
+        sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(&self.channel)
+            .bind(payload)
+            .execute(&self.pool)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(())
     }
 
     /// Deletes spilled events older than their time to live.
     async fn sweep(&self, now: i64) {
-        let Ok(old) = self.store.kv_list(KV_NS, "evt:").await else { return };
+        let Ok(old) = self.store.kv_list(KV_NS, "evt:").await else {
+            return;
+        };
         let cutoff = format!("evt:{:015}", now - SPILL_TTL_MS);
-        for (key, _) in old.into_iter().take_while(|(k, _)| k.as_str() < cutoff.as_str()) {
+        for (key, _) in old
+            .into_iter()
+            .take_while(|(k, _)| k.as_str() < cutoff.as_str())
+        {
             let _ = self.store.kv_delete(KV_NS, &key).await;
         }
     }
 }
 
 fn store_now_ms() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
 }
 
 /// Forwards other nodes' notifications to local subscribers, in the order PostgreSQL delivers
 /// them. `recv` reconnects by itself after a lost connection (events sent meanwhile are lost, as
 /// with a dropped WebSocket).
-async fn receive(mut listener: sqlx::postgres::PgListener, tx: broadcast::Sender<Arc<Event>>, store: Arc<dyn store::Store>, node: String) {
+async fn receive(
+    mut listener: sqlx::postgres::PgListener,
+    tx: broadcast::Sender<Arc<Event>>,
+    store: Arc<dyn store::Store>,
+    node: String,
+) {
     loop {
         let n = match listener.recv().await {
             Ok(n) => n,
@@ -204,7 +245,11 @@ mod tests {
         let bus = LocalBus::default();
         let (mut a, mut b) = (bus.subscribe().await, bus.subscribe().await);
         for i in 0..3 {
-            bus.publish(Arc::new(Event { mutation: "createTodo".into(), value: serde_json::json!({"n": i}) })).await;
+            bus.publish(Arc::new(Event {
+                mutation: "createTodo".into(),
+                value: serde_json::json!({"n": i}),
+            }))
+            .await;
         }
         for rx in [&mut a, &mut b] {
             for i in 0..3 {

@@ -30,8 +30,12 @@ fn test(op: &Op, v: Option<&Value>) -> bool {
         Op::Le(w) => order(v, w).is_some_and(Ordering::is_le),
         Op::Gt(w) => order(v, w).is_some_and(Ordering::is_gt),
         Op::Ge(w) => order(v, w).is_some_and(Ordering::is_ge),
-        Op::Between(lo, hi) => order(v, lo).is_some_and(Ordering::is_ge) && order(v, hi).is_some_and(Ordering::is_le),
-        Op::BeginsWith(prefix) => matches!(v, Some(Value::String(s)) if s.starts_with(prefix.as_str())),
+        Op::Between(lo, hi) => {
+            order(v, lo).is_some_and(Ordering::is_ge) && order(v, hi).is_some_and(Ordering::is_le)
+        }
+        Op::BeginsWith(prefix) => {
+            matches!(v, Some(Value::String(s)) if s.starts_with(prefix.as_str()))
+        }
         Op::Contains(want) => contains(v, want),
         Op::NotContains(want) => !contains(v, want),
         Op::AttributeExists(yes) => v.is_some() == *yes,
@@ -109,26 +113,50 @@ mod tests {
     #[test]
     fn scalar_operators() {
         let item = json!({"content": "buy groceries", "priority": 3, "score": 1.5, "done": false, "tags": ["a", "b"]});
-        assert!(sees(json!({"content": {"contains": "groceries"}}), item.clone()));
-        assert!(!sees(json!({"content": {"contains": "milk"}}), item.clone()));
-        assert!(sees(json!({"content": {"notContains": "milk"}}), item.clone()));
-        assert!(sees(json!({"content": {"beginsWith": "buy"}}), item.clone()));
-        assert!(sees(json!({"priority": {"eq": 3.0}}), item.clone()), "numbers compare by value");
-        assert!(!sees(json!({"priority": {"eq": "3"}}), item.clone()), "types must match");
+        assert!(sees(
+            json!({"content": {"contains": "groceries"}}),
+            item.clone()
+        ));
+        assert!(!sees(
+            json!({"content": {"contains": "milk"}}),
+            item.clone()
+        ));
+        assert!(sees(
+            json!({"content": {"notContains": "milk"}}),
+            item.clone()
+        ));
+        assert!(sees(
+            json!({"content": {"beginsWith": "buy"}}),
+            item.clone()
+        ));
+        assert!(
+            sees(json!({"priority": {"eq": 3.0}}), item.clone()),
+            "numbers compare by value"
+        );
+        assert!(
+            !sees(json!({"priority": {"eq": "3"}}), item.clone()),
+            "types must match"
+        );
         assert!(sees(json!({"priority": {"ge": 3, "lt": 4}}), item.clone()));
         assert!(sees(json!({"score": {"between": [1, 2]}}), item.clone()));
         assert!(!sees(json!({"score": {"between": [2, 3]}}), item.clone()));
         assert!(sees(json!({"done": {"eq": false}}), item.clone()));
         assert!(sees(json!({"done": {"ne": true}}), item.clone()));
         assert!(sees(json!({"tags": {"contains": "b"}}), item.clone()));
-        assert!(sees(json!({"content": {"gt": "apple", "le": "buy groceries"}}), item.clone()));
+        assert!(sees(
+            json!({"content": {"gt": "apple", "le": "buy groceries"}}),
+            item.clone()
+        ));
         assert!(sees(json!({"tags": {"size": {"eq": 2}}}), item.clone()));
     }
 
     #[test]
     fn in_not_in_and_missing_attributes() {
         let item = json!({"status": "OPEN", "n": 2});
-        assert!(sees(json!({"status": {"in": ["OPEN", "DONE"]}}), item.clone()));
+        assert!(sees(
+            json!({"status": {"in": ["OPEN", "DONE"]}}),
+            item.clone()
+        ));
         assert!(!sees(json!({"status": {"notIn": ["OPEN"]}}), item.clone()));
         assert!(sees(json!({"n": {"in": [1, 2.0]}}), item.clone()));
         // A missing attribute: negative operators hold, the others do not.
@@ -138,18 +166,39 @@ mod tests {
         assert!(!sees(json!({"missing": {"eq": "x"}}), item.clone()));
         assert!(!sees(json!({"missing": {"in": ["x"]}}), item.clone()));
         assert!(!sees(json!({"missing": {"lt": "x"}}), item.clone()));
-        assert!(sees(json!({"missing": {"attributeExists": false}}), item.clone()));
+        assert!(sees(
+            json!({"missing": {"attributeExists": false}}),
+            item.clone()
+        ));
     }
 
     #[test]
     fn and_or_not() {
         let item = json!({"a": 1, "b": "x"});
-        assert!(sees(json!({"and": [{"a": {"eq": 1}}, {"b": {"eq": "x"}}]}), item.clone()));
-        assert!(!sees(json!({"and": [{"a": {"eq": 1}}, {"b": {"eq": "y"}}]}), item.clone()));
-        assert!(sees(json!({"or": [{"a": {"eq": 2}}, {"b": {"eq": "x"}}]}), item.clone()));
-        assert!(!sees(json!({"or": [{"a": {"eq": 2}}, {"b": {"eq": "y"}}]}), item.clone()));
+        assert!(sees(
+            json!({"and": [{"a": {"eq": 1}}, {"b": {"eq": "x"}}]}),
+            item.clone()
+        ));
+        assert!(!sees(
+            json!({"and": [{"a": {"eq": 1}}, {"b": {"eq": "y"}}]}),
+            item.clone()
+        ));
+        assert!(sees(
+            json!({"or": [{"a": {"eq": 2}}, {"b": {"eq": "x"}}]}),
+            item.clone()
+        ));
+        assert!(!sees(
+            json!({"or": [{"a": {"eq": 2}}, {"b": {"eq": "y"}}]}),
+            item.clone()
+        ));
         assert!(sees(json!({"not": {"a": {"eq": 2}}}), item.clone()));
-        assert!(sees(json!({"a": {"eq": 1}, "or": [{"b": {"in": ["x", "z"]}}]}), item.clone()));
-        assert!(sees(json!({}), item.clone()), "an empty filter matches everything");
+        assert!(sees(
+            json!({"a": {"eq": 1}, "or": [{"b": {"in": ["x", "z"]}}]}),
+            item.clone()
+        ));
+        assert!(
+            sees(json!({}), item.clone()),
+            "an empty filter matches everything"
+        );
     }
 }

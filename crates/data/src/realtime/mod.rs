@@ -48,7 +48,12 @@ impl Limits {
     /// Defaults, overridable with `AMPSTACK_REALTIME_MAX_CONNECTIONS`,
     /// `AMPSTACK_REALTIME_KEEPALIVE_MS` and `AMPSTACK_REALTIME_IDLE_MS`.
     pub fn from_env() -> Limits {
-        let env = |name: &str, default: u64| std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default);
+        let env = |name: &str, default: u64| {
+            std::env::var(name)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
         Limits {
             max_connections: env("AMPSTACK_REALTIME_MAX_CONNECTIONS", 100_000) as usize,
             max_subscriptions: 100,
@@ -79,9 +84,19 @@ impl Realtime {
     pub fn for_context(ctx: &ServiceContext) -> Realtime {
         let bus: Arc<dyn EventBus> = match ctx.store.postgres_pool() {
             Some(pool) => {
-                let scope = ring::digest::digest(&ring::digest::SHA256, format!("{}|{}", ctx.ids.user_pool_id, ctx.ids.api_key).as_bytes());
-                let hex: String = scope.as_ref()[..8].iter().map(|b| format!("{b:02x}")).collect();
-                Arc::new(PgBus::new(pool, ctx.store.clone(), format!("ampstack_rt_{hex}")))
+                let scope = ring::digest::digest(
+                    &ring::digest::SHA256,
+                    format!("{}|{}", ctx.ids.user_pool_id, ctx.ids.api_key).as_bytes(),
+                );
+                let hex: String = scope.as_ref()[..8]
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
+                Arc::new(PgBus::new(
+                    pool,
+                    ctx.store.clone(),
+                    format!("ampstack_rt_{hex}"),
+                ))
             }
             None => Arc::new(LocalBus::default()),
         };
@@ -89,7 +104,12 @@ impl Realtime {
     }
 
     pub fn with_bus(bus: Arc<dyn EventBus>, limits: Limits) -> Realtime {
-        Realtime { bus, stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(), connections: AtomicUsize::new(0), limits }
+        Realtime {
+            bus,
+            stripes: (0..STRIPES).map(|_| Mutex::new(())).collect(),
+            connections: AtomicUsize::new(0),
+            limits,
+        }
     }
 
     pub async fn publish(&self, event: Event) {

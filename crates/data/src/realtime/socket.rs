@@ -36,30 +36,58 @@ use crate::runtime::service::DataService;
 
 /// Frames queued per connection before subscription tasks wait for the client.
 const OUT_QUEUE: usize = 1024;
+/// Initial read/write buffer of a connection (bytes).
+const SOCKET_BUFFER: usize = 4 * 1024;
 /// A connection must send `connection_init` within this time.
 const INIT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The upgrade handler.
-pub async fn upgrade(State(svc): State<Arc<DataService>>, ws: WebSocketUpgrade, headers: HeaderMap, uri: Uri) -> Response {
-    let graphql_path = uri.path().strip_suffix("/realtime").unwrap_or("/graphql").to_string();
-    let protocols = headers.get("sec-websocket-protocol").and_then(|v| v.to_str().ok()).unwrap_or_default();
+pub async fn upgrade(
+    State(svc): State<Arc<DataService>>,
+    ws: WebSocketUpgrade,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let graphql_path = uri
+        .path()
+        .strip_suffix("/realtime")
+        .unwrap_or("/graphql")
+        .to_string();
+    let protocols = headers
+        .get("sec-websocket-protocol")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let caller = match protocol::connection_headers(protocols, uri.query()) {
         Ok(Some(h)) => authenticate(&svc, &h, &format!("{graphql_path}/connect"), b"{}").await,
         Ok(None) => Err("Missing authorization header".to_string()),
         Err(e) => Err(e.0),
     };
     let max = svc.realtime.limits.max_message_bytes;
-    ws.protocols([protocol::SUBPROTOCOL]).max_message_size(max).on_upgrade(move |socket| async move {
-        Connection::new(svc, graphql_path).run(socket, caller).await;
-    })
+    // Small initial buffers (tungstenite's default read buffer is 128 KiB per connection): most
+    // connections are idle subscribers; buffers grow for large messages.
+    ws.protocols([protocol::SUBPROTOCOL])
+        .max_message_size(max)
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .on_upgrade(move |socket| async move {
+            Connection::new(svc, graphql_path).run(socket, caller).await;
+        })
 }
 
 /// Verifies a set of AppSync authorization headers as if they came with `POST path` and `body`.
-async fn authenticate(svc: &DataService, headers: &Map<String, Value>, path: &str, body: &[u8]) -> Result<Caller, String> {
+async fn authenticate(
+    svc: &DataService,
+    headers: &Map<String, Value>,
+    path: &str,
+    body: &[u8],
+) -> Result<Caller, String> {
     let mut map = HeaderMap::new();
     for (k, v) in headers {
         let Some(v) = v.as_str() else { continue };
-        if let (Ok(name), Ok(value)) = (HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes()), HeaderValue::from_str(v)) {
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(k.to_ascii_lowercase().as_bytes()),
+            HeaderValue::from_str(v),
+        ) {
             map.insert(name, value);
         }
     }
@@ -86,7 +114,12 @@ impl Drop for Counted {
 impl Connection {
     fn new(svc: Arc<DataService>, graphql_path: String) -> Connection {
         let hub = svc.realtime.clone();
-        Connection { svc, hub, graphql_path, subs: HashMap::new() }
+        Connection {
+            svc,
+            hub,
+            graphql_path,
+            subs: HashMap::new(),
+        }
     }
 
     async fn run(mut self, socket: WebSocket, caller: Result<Caller, String>) {
@@ -222,7 +255,14 @@ async fn send(out: &mpsc::Sender<Message>, text: String) {
 }
 
 /// Runs one subscription until it is stopped, fails, or its connection closes.
-async fn run_subscription(svc: Arc<DataService>, caller: Caller, id: String, data: String, out: mpsc::Sender<Message>, done: mpsc::UnboundedSender<String>) {
+async fn run_subscription(
+    svc: Arc<DataService>,
+    caller: Caller,
+    id: String,
+    data: String,
+    out: mpsc::Sender<Message>,
+    done: mpsc::UnboundedSender<String>,
+) {
     struct Done(mpsc::UnboundedSender<String>, String);
     impl Drop for Done {
         fn drop(&mut self) {
@@ -233,25 +273,51 @@ async fn run_subscription(svc: Arc<DataService>, caller: Caller, id: String, dat
     let fail = |errors: Vec<Value>| protocol::error(Some(&id), errors);
     let req = match protocol::start_request(&data) {
         Ok(r) => r,
-        Err(e) => return send(&out, fail(vec![protocol::error_object("BadRequestException", &e.0)])).await,
+        Err(e) => {
+            return send(
+                &out,
+                fail(vec![protocol::error_object("BadRequestException", &e.0)]),
+            )
+            .await
+        }
     };
     if let Ok(doc) = async_graphql::parser::parse_query(&req.query) {
         let is_subscription = doc.operations.iter().any(|(name, op)| {
-            (req.operation_name.is_none() || name.map(|n| n.as_str()) == req.operation_name.as_deref())
+            (req.operation_name.is_none()
+                || name.map(|n| n.as_str()) == req.operation_name.as_deref())
                 && op.node.ty == async_graphql::parser::types::OperationType::Subscription
         });
         if !is_subscription {
-            return send(&out, fail(vec![protocol::error_object("UnsupportedOperation", "Only subscription operations are served through the realtime channel")])).await;
+            return send(
+                &out,
+                fail(vec![protocol::error_object(
+                    "UnsupportedOperation",
+                    "Only subscription operations are served through the realtime channel",
+                )]),
+            )
+            .await;
         }
     }
     let built = svc.current().await;
     let schema = match &built.schema {
         Ok(s) => s.clone(),
-        Err(e) => return send(&out, fail(vec![protocol::error_object("NotFoundException", e)])).await,
+        Err(e) => {
+            return send(
+                &out,
+                fail(vec![protocol::error_object("NotFoundException", e)]),
+            )
+            .await
+        }
     };
     let signer = match svc.signer().await {
         Ok(s) => s,
-        Err(e) => return send(&out, fail(vec![protocol::error_object("InternalFailure", &e.message)])).await,
+        Err(e) => {
+            return send(
+                &out,
+                fail(vec![protocol::error_object("InternalFailure", &e.message)]),
+            )
+            .await
+        }
     };
     let rctx = Arc::new(RequestCtx {
         svc: svc.ctx.clone(),
@@ -263,7 +329,9 @@ async fn run_subscription(svc: Arc<DataService>, caller: Caller, id: String, dat
     });
     let (delivery, acked) = Delivery::new();
     let mut request = async_graphql::Request::new(req.query)
-        .variables(async_graphql::Variables::from_json(Value::Object(req.variables)))
+        .variables(async_graphql::Variables::from_json(Value::Object(
+            req.variables,
+        )))
         .data(rctx)
         .data(svc.realtime.clone())
         .data(Arc::new(delivery));
@@ -285,7 +353,11 @@ async fn run_subscription(svc: Arc<DataService>, caller: Caller, id: String, dat
         if !resp.errors.is_empty() {
             payload["errors"] = Value::Array(render_errors(&resp.errors));
         }
-        if out.send(Message::Text(protocol::data(&id, payload).into())).await.is_err() {
+        if out
+            .send(Message::Text(protocol::data(&id, payload).into()))
+            .await
+            .is_err()
+        {
             return;
         }
     }

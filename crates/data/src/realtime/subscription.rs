@@ -13,7 +13,9 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::Arc;
 
-use async_graphql::dynamic::{FieldValue, ResolverContext, SubscriptionField, SubscriptionFieldFuture, TypeRef};
+use async_graphql::dynamic::{
+    FieldValue, ResolverContext, SubscriptionField, SubscriptionFieldFuture, TypeRef,
+};
 use definition::ir::{AuthRule, AuthStrategy, Relationship};
 use serde_json::{Map, Value};
 use store::{Filter, Op};
@@ -40,7 +42,12 @@ pub struct Delivery {
 impl Delivery {
     pub fn new() -> (Delivery, tokio::sync::oneshot::Receiver<()>) {
         let (tx, rx) = tokio::sync::oneshot::channel();
-        (Delivery { ack: std::sync::Mutex::new(Some(tx)) }, rx)
+        (
+            Delivery {
+                ack: std::sync::Mutex::new(Some(tx)),
+            },
+            rx,
+        )
     }
 
     fn acknowledge(&self) {
@@ -82,9 +89,18 @@ pub fn subscription_field(spec: SubscriptionSpec, ty: TypeRef) -> SubscriptionFi
                 async move {
                     loop {
                         match rx.recv().await {
-                            Ok(e) if accept.accepts(&e) => return Some((Ok::<_, async_graphql::Error>(FieldValue::owned_any(e.value.clone())), rx)),
+                            Ok(e) if accept.accepts(&e) => {
+                                return Some((
+                                    Ok::<_, async_graphql::Error>(FieldValue::owned_any(
+                                        e.value.clone(),
+                                    )),
+                                    rx,
+                                ))
+                            }
                             Ok(_) => {}
-                            Err(RecvError::Lagged(n)) => tracing::warn!("realtime: a slow subscriber missed {n} events"),
+                            Err(RecvError::Lagged(n)) => {
+                                tracing::warn!("realtime: a slow subscriber missed {n} events")
+                            }
                             Err(RecvError::Closed) => return None,
                         }
                     }
@@ -105,12 +121,17 @@ pub struct Acceptance {
 
 impl Acceptance {
     pub fn accepts(&self, e: &Event) -> bool {
-        self.sources.iter().any(|s| s == &e.mutation) && self.filters.iter().all(|f| eval(f, &e.value))
+        self.sources.iter().any(|s| s == &e.mutation)
+            && self.filters.iter().all(|f| eval(f, &e.value))
     }
 }
 
 /// Authorizes the subscriber and compiles what it will receive.
-pub fn acceptance(r: &RequestCtx, spec: &SubscriptionSpec, args: &Map<String, Value>) -> Result<Acceptance, DataError> {
+pub fn acceptance(
+    r: &RequestCtx,
+    spec: &SubscriptionSpec,
+    args: &Map<String, Value>,
+) -> Result<Acceptance, DataError> {
     let rules = spec.model.as_ref().map(|m| m.auth()).unwrap_or(&spec.rules);
     let restriction = match auth::decide(&r.caller, rules, "listen") {
         Access::All => None,
@@ -125,7 +146,9 @@ pub fn acceptance(r: &RequestCtx, spec: &SubscriptionSpec, args: &Map<String, Va
         }
         // An owner argument restricted by the caller's owner rules must name the caller.
         if restriction.is_some() {
-            for rule in rules.iter().filter(|x| x.strategy == AuthStrategy::Owner && x.field.as_deref().unwrap_or("owner") == name) {
+            for rule in rules.iter().filter(|x| {
+                x.strategy == AuthStrategy::Owner && x.field.as_deref().unwrap_or("owner") == name
+            }) {
                 let mine = r.caller.owner_values(rule.effective_identity_claim());
                 if !v.as_str().is_some_and(|s| mine.iter().any(|m| m == s)) {
                     return Err(DataError::unauthorized(&spec.name, "Subscription"));
@@ -137,7 +160,10 @@ pub fn acceptance(r: &RequestCtx, spec: &SubscriptionSpec, args: &Map<String, Va
         }
     }
     filters.extend(restriction);
-    Ok(Acceptance { sources: spec.sources.clone(), filters })
+    Ok(Acceptance {
+        sources: spec.sources.clone(),
+        filters,
+    })
 }
 
 /// The record a model mutation writes, when its input names it (the key of the publication
@@ -151,11 +177,18 @@ pub fn record_key(plan: &ModelPlan, args: &Map<String, Value>) -> Option<String>
 /// Runs a `Mutation` field and, once its write is committed, publishes the field's result to the
 /// subscribers of that mutation. Writes to one record and their publication are serialized on
 /// this node, so its events leave in commit order.
-pub async fn publish_after<F>(ctx: &ResolverContext<'_>, field: &str, record: Option<String>, run: F) -> Result<Value, DataError>
+pub async fn publish_after<F>(
+    ctx: &ResolverContext<'_>,
+    field: &str,
+    record: Option<String>,
+    run: F,
+) -> Result<Value, DataError>
 where
     F: Future<Output = Result<Value, DataError>>,
 {
-    let Some(hub) = ctx.data_opt::<Arc<Realtime>>() else { return run.await };
+    let Some(hub) = ctx.data_opt::<Arc<Realtime>>() else {
+        return run.await;
+    };
     let _guard = match &record {
         Some(k) => Some(hub.stripe(k).lock().await),
         None => None,
@@ -163,7 +196,11 @@ where
     let result = run.await;
     if let Ok(v) = &result {
         if !v.is_null() {
-            hub.publish(Event { mutation: field.to_string(), value: v.clone() }).await;
+            hub.publish(Event {
+                mutation: field.to_string(),
+                value: v.clone(),
+            })
+            .await;
         }
     }
     result
@@ -171,7 +208,12 @@ where
 
 /// Whether a relational field of a delivered item is redacted (null): as Amplify's subscriptions
 /// do when the related model is not protected by the same rules as the parent.
-pub fn redacts_relation(ctx: &ResolverContext<'_>, r: &RequestCtx, plan: &ModelPlan, rel: &Relationship) -> bool {
+pub fn redacts_relation(
+    ctx: &ResolverContext<'_>,
+    r: &RequestCtx,
+    plan: &ModelPlan,
+    rel: &Relationship,
+) -> bool {
     if ctx.data_opt::<Arc<Delivery>>().is_none() {
         return false;
     }
