@@ -159,6 +159,16 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     c.sub.unsubscribe();
   });
 
+  step('identity pool guest (SigV4-signed connection and start) receives what allow.guest() reads', async () => {
+    const batch = `${tag}-guest`;
+    const guests = generateClient({ authMode: 'identityPool' });
+    const c = await collect(guests.models.Message.onCreate({ filter: { batch: { eq: batch } } }));
+    const m = ok(await client.models.Message.create({ text: 'for guests', batch }));
+    await until(() => c.items.length === 1, 'the event for the guest');
+    assert.equal(c.items[0].id, m.id);
+    c.sub.unsubscribe();
+  });
+
   step('owner isolation: each user receives only their own records; the API key receives all', async () => {
     const batch = `${tag}-owner`;
     const filter = { batch: { eq: batch } };
@@ -259,6 +269,10 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     const verr = await c.next('error');
     assert.equal(verr.id, 'v');
     assert.match(verr.payload.errors[0].message, /nope/);
+    start('u', 'subscription { onCreateSecret { id } }');
+    const uerr = await c.next('error');
+    assert.deepEqual(uerr.payload.errors[0].errorType, 'Unauthorized');
+    assert.equal(uerr.payload.errors[0].message, 'Not Authorized to access onCreateSecret on type Subscription');
     c.ws.send(JSON.stringify({ id: 'p', type: 'publish' }));
     assert.equal((await c.next('error')).payload.errors[0].errorType, 'UnsupportedOperation');
     const batch = `${tag}-wire`;

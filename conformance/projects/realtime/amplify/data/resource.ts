@@ -20,7 +20,8 @@ const schema = a.schema({
     .authorization((allow) => [allow.publicApiKey()]),
   Message: a
     .model({ channel: a.string(), text: a.string(), batch: a.string() })
-    .authorization((allow) => [allow.publicApiKey()]),
+    .authorization((allow) => [allow.publicApiKey(), allow.guest().to(['read'])]),
+  Secret: a.model({ text: a.string() }).authorization((allow) => [allow.owner()]),
   // A custom subscription on a model mutation; its argument filters by the field of that name.
   onChannelMessage: a
     .subscription()
