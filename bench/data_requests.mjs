@@ -5,6 +5,9 @@
 // storage at all, so it is a lower bound for the peer) in the same run.
 //
 //   cargo build --release -p ampstack && (cd bench && npm ci) && node bench/data_requests.mjs [SECONDS]
+//
+// The load generator is wrk (apt-get install wrk) when installed, else Node's http client
+// (LOADGEN=node forces it).
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -16,6 +19,8 @@ const here = path.dirname(url.fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const bin = process.env.AMPSTACK_BIN ?? path.join(repo, 'target/release/ampstack');
 const seconds = Number(process.argv[2] ?? 5);
+// LOADGEN=node forces Node's http client as the load generator; by default wrk is used when installed.
+const useWrk = process.env.LOADGEN !== 'node' && spawnSync('wrk', ['--version']).error === undefined;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function copyDir(from, to) {
@@ -41,8 +46,39 @@ function post(agent, port, headers, body) {
   });
 }
 
+/** wrk's latency figure (`1.23ms`, `850.00us`, `1.02s`) in milliseconds. */
+function wrkMs(text) {
+  const m = /^([\d.]+)(us|ms|s)$/.exec(text);
+  if (!m) throw new Error(`unreadable wrk latency ${text}`);
+  return (Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]]).toFixed(2);
+}
+
+/**
+ * The same measurement with wrk (C, one thread) as the load generator: it needs far less CPU than
+ * Node's http client, so on 2 shared cores more of the machine is left to the server.
+ */
+async function loadWrk(port, headers, body, connections, check) {
+  const agent = new http.Agent({ keepAlive: true });
+  check(JSON.parse((await post(agent, port, headers, body)).body));
+  agent.destroy();
+  const [hname, hval] = Object.entries(headers)[0];
+  const r = spawnSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(here, 'lua/post.lua'), `http://127.0.0.1:${port}/graphql`], {
+    env: { ...process.env, BODY: body, HNAME: hname, HVAL: hval },
+    encoding: 'utf8',
+  });
+  const out = r.stdout;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1];
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1];
+  if (!rps || !p50 || !p99) throw new Error(`wrk failed: ${out}${r.stderr}`);
+  const errors = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0) 
+    + (/Socket errors:(.*)/.exec(out)?.[1].match(/\d+/g) ?? []).reduce((a, n) => a + Number(n), 0);
+  return { rps: Math.round(rps), p50: wrkMs(p50), p99: wrkMs(p99), errors };
+}
+
 /** `connections` workers posting `body` for `seconds`; returns req/s and latency percentiles. */
 async function load(port, headers, body, connections, check) {
+  if (useWrk) return loadWrk(port, headers, body, connections, check);
   const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
   const first = await post(agent, port, headers, body);
   check(JSON.parse(first.body));

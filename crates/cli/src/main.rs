@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 
+mod secret;
 mod users;
 
 const DEFAULT_PORT: u16 = 20002;
@@ -37,6 +38,9 @@ enum Command {
     Users(users::UsersCommand),
     /// Print the sandbox's admin credentials (AWS_ACCESS_KEY_ID=… and AWS_SECRET_ACCESS_KEY=… lines) for the AWS CLI and SDKs.
     Credentials(CredentialsArgs),
+    /// Manage the sandbox's secrets (secret('NAME') in defineFunction): set, get, list, remove.
+    #[command(subcommand)]
+    Secret(secret::SecretCommand),
 }
 
 #[derive(Args)]
@@ -132,6 +136,7 @@ fn main() -> ExitCode {
         Command::Trust(args) => trust(&args),
         Command::Users(cmd) => users::users(cmd),
         Command::Credentials(args) => users::credentials(&args.project),
+        Command::Secret(cmd) => secret::secret(cmd),
     };
     match result {
         Ok(code) => code,

@@ -83,6 +83,9 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
     };
     let (backend_tx, backend_rx) = tokio::sync::watch::channel(Arc::new(backend.clone().unwrap_or_default()));
     let ctx = ServiceContext::new(store, backend_rx, ids.clone(), ep.base.clone(), config.data_dir.clone());
+    let functions = functions::FunctionRuntime::new(ctx.clone(), &dir);
+    let scheduler = functions.spawn_scheduler();
+    let ctx = ctx.with_functions(functions);
     let router = app::router(ctx);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(crate::listener::serve(listener, router, Some(ca.server_config()), async move {
@@ -103,6 +106,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
     shutdown.await;
     eprintln!("[ampstack] stopping");
     watch.abort();
+    scheduler.abort();
     let _ = stop_tx.send(true);
     let _ = server.await;
     Ok(())

@@ -26,6 +26,7 @@ mod plan;
 mod postgres;
 mod sql;
 mod sqlite;
+mod sqlite_read;
 mod types;
 mod write;
 

@@ -19,10 +19,14 @@ use crate::plan::{plan_query, ITEM_COLS};
 use crate::sql::{Bind, Dialect, Sql};
 use crate::types::{now_ms, Condition, Engine, IndexKey, Item, KvValue, Page, Patch, QuerySpec};
 use crate::write::{apply_patch, check_key, check_ns, check_object, condition_sql, precheck};
+use crate::sqlite_read::ReadPool;
 use crate::{migrate, Store};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Synchronous read connections on the same file (None for in-memory databases, which
+    /// only the sqlx pool's pinned connection can see).
+    reads: Option<ReadPool>,
 }
 
 type Query = sqlx::query::Query<'static, Sqlite, SqliteArguments>;
@@ -73,7 +77,9 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts)
             .await?;
-        Self::init(pool).await
+        let mut store = Self::init(pool).await?;
+        store.reads = Some(ReadPool::new(path));
+        Ok(store)
     }
 
     /// A private in-memory database (tests, throwaway runs). Kept alive by
@@ -92,7 +98,7 @@ impl SqliteStore {
 
     async fn init(pool: SqlitePool) -> Result<Self> {
         migrate::sqlite(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore { pool, reads: None })
     }
 
     /// Runs one conditional write in a `BEGIN IMMEDIATE` transaction: the
@@ -184,6 +190,12 @@ impl Store for SqliteStore {
 
     async fn get(&self, table: &str, pk: &str, sk: &str) -> Result<Option<Item>> {
         let sql = format!("SELECT {ITEM_COLS} FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3");
+        if let Some(reads) = &self.reads {
+            let mut q = Sql::new(Dialect::Sqlite);
+            q.text = sql;
+            q.binds = vec![Bind::Text(table.into()), Bind::Text(pk.into()), Bind::Text(sk.into())];
+            return Ok(reads.rows(&q, |r| crate::sqlite_read::row_item(table, r))?.pop());
+        }
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(table)
             .bind(pk)
@@ -233,6 +245,10 @@ impl Store for SqliteStore {
     async fn query(&self, table: &str, spec: &QuerySpec) -> Result<Page> {
         let mut plan = plan_query(Dialect::Sqlite, table, spec)?;
         let sql = std::mem::replace(&mut plan.sql, Sql::new(Dialect::Sqlite));
+        if let Some(reads) = &self.reads {
+            let items = reads.rows(&sql, |r| crate::sqlite_read::row_item(table, r))?;
+            return Ok(plan.finish(items));
+        }
         let rows = query(sql).fetch_all(&self.pool).await?;
         let items = rows
             .iter()

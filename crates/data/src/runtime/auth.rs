@@ -28,6 +28,8 @@ pub enum Caller {
     UserPool(UserIdentity),
     /// SigV4 with identity-pool credentials.
     Iam(IamIdentity),
+    /// Admitted by the API's Lambda authorizer (`allow.custom()`).
+    Lambda(super::lambda::LambdaIdentity),
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +61,7 @@ impl Caller {
             Caller::ApiKey => AuthProvider::ApiKey,
             Caller::UserPool(_) => AuthProvider::UserPools,
             Caller::Iam(_) => AuthProvider::Iam,
+            Caller::Lambda(_) => AuthProvider::Function,
         }
     }
 
@@ -127,6 +130,7 @@ fn provider_matches(r: &AuthRule, caller: &Caller) -> bool {
             AuthStrategy::Private => i.kind == IamKind::Authenticated,
             _ => false,
         },
+        (AuthProvider::Function, Caller::Lambda(_)) => r.strategy == AuthStrategy::Custom,
         _ => false,
     }
 }
@@ -162,7 +166,8 @@ pub fn decide(caller: &Caller, rules: &[AuthRule], op: &str) -> Access {
                     item_filters.push(Filter::cmp(path.clone(), op));
                 }
             }
-            AuthStrategy::Custom => {}
+            // The Lambda authorizer already admitted the caller (provider_matches checked it).
+            AuthStrategy::Custom => return Access::All,
         }
     }
     if item_filters.is_empty() {
@@ -255,8 +260,11 @@ pub async fn identify(ctx: &ServiceContext, headers: &HeaderMap, path: &str, bod
     let token = authz.strip_prefix("Bearer ").unwrap_or(authz);
     match auth::verify_token(ctx, token).await {
         Ok(claims) => Ok(Caller::UserPool(UserIdentity { sub: claims.sub, username: claims.username, groups: claims.groups, claims: claims.raw })),
-        // Tokens of other issuers: OIDC providers and Lambda authorizers are not served yet.
-        Err(_) if modes.is_some_and(|m| m.lambda.is_some()) => Err("Lambda authorization is not available yet in ampstack.".into()),
+        // Tokens the user pool did not issue go to the Lambda authorizer, when the API has one.
+        Err(_) if modes.is_some_and(|m| m.lambda.is_some()) => {
+            let authorizer = modes.and_then(|m| m.lambda.clone()).expect("checked above");
+            super::lambda::authorize(ctx, &authorizer, authz, headers, body).await
+        }
         Err(_) if modes.is_some_and(|m| m.oidc.is_some()) => Err("OpenID Connect authorization is not available yet in ampstack.".into()),
         Err(e) => Err(format!("Valid authorization header not provided. ({e})")),
     }

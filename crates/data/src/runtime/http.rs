@@ -62,9 +62,20 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         signer: signer.clone(),
         loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
     });
-    let mut request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(svc.realtime.clone());
+    let lambda_request = super::lambda::LambdaRequest {
+        headers: super::lambda::headers_json(&headers),
+        variables: Value::Object(variables.clone()),
+    };
+    let mut request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(Value::Object(variables)))
+        .data(rctx)
+        .data(lambda_request)
+        .data(svc.realtime.clone());
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
+    }
+    if let Some(doc) = svc.documents.get(query) {
+        request.set_parsed_query(doc);
     }
     let resp = schema.execute(request).await;
     let data = resp.data.into_json().unwrap_or(Value::Null);

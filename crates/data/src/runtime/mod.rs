@@ -4,13 +4,15 @@
 //! watch channel carries a new one) and the signing key; [`http`] is the endpoint (credentials,
 //! body, AppSync's response shape); [`schema`] builds the executable schema from the generated
 //! SDL; [`ops`] and [`relations`] are the resolvers over the store; [`auth`] identifies callers and
-//! evaluates `@auth` rules; [`filter`], [`token`], [`scalars`], [`values`] and [`plan`] are the
+//! evaluates `@auth` rules; [`lambda`] runs function handlers and the Lambda authorizer; [`filter`], [`token`], [`scalars`], [`values`] and [`plan`] are the
 //! pure pieces they use; [`error`] renders AppSync's error shape.
 
 pub mod auth;
+pub mod documents;
 pub mod error;
 pub mod filter;
 mod http;
+pub mod lambda;
 pub mod ops;
 pub mod plan;
 pub mod relations;

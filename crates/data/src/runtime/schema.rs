@@ -26,6 +26,7 @@ use super::auth::{self, Access};
 use super::error::DataError;
 use super::ops::{self, ListTarget};
 use super::plan::ModelPlan;
+use super::lambda;
 use super::relations;
 use super::request::{req, RequestCtx};
 use super::scalars::{self, AWS_SCALARS};
@@ -193,7 +194,7 @@ pub fn build(backend: &Backend, plans: &Arc<HashMap<String, Arc<ModelPlan>>>) ->
                     let ty = f.ty.node.clone();
                     let leaf = kinds.get(base_name(&ty)).copied().unwrap_or(Leaf::Scalar);
                     let mut field = match (name.as_str(), &model) {
-                        ("Query" | "Mutation", _) => root_field(&name, &fname, &ty, roots.get(&fname).cloned()),
+                        ("Query" | "Mutation", _) => root_field(&name, &fname, &ty, leaf, roots.get(&fname).cloned()),
                         (_, Some(plan)) => model_field(plan.clone(), &fname, &ty, leaf),
                         _ => plain_field(&fname, &ty, leaf),
                     };
@@ -310,34 +311,64 @@ fn fail<'a>(ctx: &ResolverContext<'a>, e: DataError) -> Option<FieldValue<'a>> {
     None
 }
 
-fn root_field(parent: &str, name: &str, ty: &Type, op: Option<RootOp>) -> Field {
-    let (parent, fname) = (parent.to_string(), name.to_string());
+fn root_field(parent: &str, name: &str, ty: &Type, leaf: Leaf, op: Option<RootOp>) -> Field {
+    let (parent, fname, ty2) = (parent.to_string(), name.to_string(), ty.clone());
     Field::new(name, type_ref(ty), move |ctx| {
-        let (op, parent, fname) = (op.clone(), parent.clone(), fname.clone());
+        let (op, parent, fname, ty2) = (op.clone(), parent.clone(), fname.clone(), ty2.clone());
         FieldFuture::new(async move {
             let r: &Arc<RequestCtx> = req(&ctx)?;
             let args = args_json(&ctx.args);
-            // Root results are objects (model items, connections); a null stays null. Mutation
-            // results are published to subscribers once committed.
+            // Function handlers see the selection set, variables and headers (AppSync's `info`).
+            let info = matches!(&op, Some(RootOp::Custom(o)) if lambda::handles(o)).then(|| lambda::FieldInfo::of(&ctx));
+            // Model operations return objects; custom operations any type; a null stays null.
+            // Mutation results are published to subscribers once committed.
             let result = if parent == "Mutation" {
                 let record = match &op {
                     Some(RootOp::Create(p) | RootOp::Update(p) | RootOp::Delete(p)) => crate::realtime::subscription::record_key(p, &args),
                     _ => None,
                 };
-                crate::realtime::publish_after(&ctx, &fname, record, run_root(r, op, &parent, &fname, &args)).await
+                crate::realtime::publish_after(&ctx, &fname, record, run_root(r, op, &parent, &fname, &args, info)).await
             } else {
-                run_root(r, op, &parent, &fname, &args).await
+                run_root(r, op, &parent, &fname, &args, info).await
             };
             Ok(match result {
-                Ok(v) => owned(v),
+                Ok(v) => owned_output(v, &ty2, leaf),
                 Err(e) => fail(&ctx, e),
             })
         })
     })
 }
 
-async fn run_root(r: &RequestCtx, op: Option<RootOp>, parent: &str, fname: &str, args: &serde_json::Map<String, Value>) -> Result<Value, DataError> {
+/// An owned result as the field value of type `ty` (lists, enums and scalars included).
+fn owned_output(v: Value, ty: &Type, leaf: Leaf) -> Option<FieldValue<'static>> {
+    if v.is_null() {
+        return None;
+    }
+    if let BaseType::List(inner) = &ty.base {
+        let items = match v {
+            Value::Array(a) => a,
+            other => vec![other],
+        };
+        return Some(FieldValue::list(items.into_iter().map(|i| owned_output(i, inner, leaf).unwrap_or(FieldValue::NULL))));
+    }
+    match leaf {
+        Leaf::Object => owned(v),
+        _ => output(&v, ty, leaf).map(|f| f.as_value().cloned().map(FieldValue::value).unwrap_or(FieldValue::NULL)),
+    }
+}
+
+async fn run_root(
+    r: &RequestCtx,
+    op: Option<RootOp>,
+    parent: &str,
+    fname: &str,
+    args: &serde_json::Map<String, Value>,
+    info: Option<lambda::FieldInfo>,
+) -> Result<Value, DataError> {
     let Some(op) = op else { return Err(DataError::not_available(&format!("`{fname}` on {parent}"))) };
+    if lambda::field_denied(&r.caller, parent, fname) {
+        return Err(DataError::unauthorized(fname, parent));
+    }
     Ok(match op {
         RootOp::Get(p) => ops::get(r, &p, fname, args).await?.unwrap_or(Value::Null),
         RootOp::List(p) => ops::list(r, &p, fname, args, ListTarget { index: None }).await?,
@@ -348,6 +379,9 @@ async fn run_root(r: &RequestCtx, op: Option<RootOp>, parent: &str, fname: &str,
         RootOp::Custom(op) => {
             if auth::decide(&r.caller, &op.auth, "get") == Access::Denied {
                 return Err(DataError::unauthorized(fname, parent));
+            }
+            if let Some(info) = info {
+                return lambda::resolve(r, &op, parent, fname, args, info).await;
             }
             return Err(DataError::not_available(&format!("The handler of the custom operation `{fname}`")));
         }

@@ -31,6 +31,8 @@ pub struct DataService {
     built: RwLock<Option<Arc<Built>>>,
     signer: OnceCell<Arc<TokenSigner>>,
     api_key_created_ms: OnceCell<i64>,
+    /// Parsed documents by query text (parsing is schema-independent).
+    pub documents: super::documents::DocumentCache,
 }
 
 fn now_ms() -> i64 {
@@ -40,7 +42,7 @@ fn now_ms() -> i64 {
 impl DataService {
     pub fn new(ctx: ServiceContext) -> DataService {
         let realtime = Arc::new(crate::realtime::Realtime::for_context(&ctx));
-        DataService { ctx, realtime, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new() }
+        DataService { ctx, realtime, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new(), documents: Default::default() }
     }
 
     /// The schema of the backend being served now, building it on first use after a change.

@@ -1,0 +1,1 @@
+export const handler = async (event: { prev: { result: number } }) => event.prev.result + 1;

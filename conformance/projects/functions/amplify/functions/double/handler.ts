@@ -1,0 +1,1 @@
+export const handler = async (event: { arguments: { value: number } }) => event.arguments.value * 2;
