@@ -159,6 +159,19 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     c.sub.unsubscribe();
   });
 
+  step('custom subscription on a custom mutation (function handler): the docs\' PubSub', async () => {
+    const channelName = `${tag}-pubsub`;
+    const c = await collect(client.subscriptions.receive({ channelName }));
+    const published = ok(await client.mutations.publish({ channelName, content: 'My first message!' }));
+    assert.deepEqual(published, { channelName, content: 'My first message!' });
+    ok(await client.mutations.publish({ channelName: `${channelName}-other`, content: 'elsewhere' }));
+    ok(await client.mutations.publish({ channelName, content: 'second' }));
+    await until(() => c.items.length === 2, 'two messages on the channel');
+    assert.deepEqual(c.items.map((m) => m.content), ['My first message!', 'second']);
+    assert.equal(c.items[0].channelName, channelName);
+    c.sub.unsubscribe();
+  });
+
   step('identity pool guest (SigV4-signed connection and start) receives what allow.guest() reads', async () => {
     const batch = `${tag}-guest`;
     const guests = generateClient({ authMode: 'identityPool' });

@@ -1,4 +1,5 @@
 import { type ClientSchema, a, defineData } from '@aws-amplify/backend';
+import { publishMessage } from '../functions/publish/resource';
 
 // The realtime conformance project: the docs' Todo (owner rules, API key reads) plus a model
 // with a relationship and an owner-only field, for subscription filters, owner isolation,
@@ -27,6 +28,20 @@ const schema = a.schema({
     .subscription()
     .for(a.ref('Message').mutations(['create', 'update']))
     .arguments({ channel: a.string() })
+    .handler(a.handler.custom({ entry: './receive.js' }))
+    .authorization((allow) => [allow.publicApiKey()]),
+  // The docs' PubSub: a custom mutation (function handler) and a custom subscription on it.
+  Post: a.customType({ channelName: a.string().required(), content: a.string().required() }),
+  publish: a
+    .mutation()
+    .arguments({ channelName: a.string().required(), content: a.string().required() })
+    .returns(a.ref('Post'))
+    .handler(a.handler.function(publishMessage))
+    .authorization((allow) => [allow.publicApiKey()]),
+  receive: a
+    .subscription()
+    .for(a.ref('publish'))
+    .arguments({ channelName: a.string() })
     .handler(a.handler.custom({ entry: './receive.js' }))
     .authorization((allow) => [allow.publicApiKey()]),
 });
