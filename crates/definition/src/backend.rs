@@ -144,6 +144,7 @@ fn convert_data(reader: &mut Reader, rec: &Value) -> Option<Data> {
             oidc,
         },
         schema,
+        data_sources: vec![],
     })
 }
 

@@ -15,7 +15,7 @@ pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, ba
     let mut consumed = std::collections::HashSet::new();
     for r in &records {
         let path = str_of(r, "path").unwrap_or_default();
-        if str_of(r, "op") == Some("call") && path.ends_with(".resources.bucket.addEventNotification") {
+        if str_of(r, "op") == Some("call") && (path.ends_with(".resources.bucket.addEventNotification") || path == "backend.data.addDynamoDbDataSource") {
             for a in r.get("args").and_then(Value::as_array).into_iter().flatten() {
                 if let Some(p) = str_of(a, "$cdk") {
                     consumed.insert(p.to_string());
@@ -57,6 +57,11 @@ pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, ba
                 true
             }
             ("call", "backend.createStack") => true,
+            ("call", "backend.data.addDynamoDbDataSource") => add_dynamodb_source(reader, r, &records, backend),
+            ("call", "backend.data.addNoneDataSource") => {
+                let name = r.get("args").and_then(|a| a.get(0)).and_then(Value::as_str).unwrap_or_default().to_string();
+                add_data_source(reader, r, backend, DataSource { name, kind: DataSourceKind::None })
+            }
             ("call", p) if p.starts_with("backend.") && p.ends_with(".resources.bucket.addEventNotification") => {
                 add_notification(reader, r, p, &records, parts, backend);
                 true
@@ -144,6 +149,37 @@ fn add_notification(reader: &mut Reader, r: &Value, path: &str, records: &[Value
         Some(bucket) => bucket.notifications.push(BucketNotification { event, function, prefix, suffix }),
         None => reader.warn(r, format!("addEventNotification on `{key}`, which is not a storage resource; ignored")),
     }
+}
+
+/// `backend.data.addDynamoDbDataSource(name, table)`: the table from `Table.fromTableName`,
+/// `Table.fromTableArn` or `new Table(stack, id, { tableName, partitionKey, sortKey })`.
+fn add_dynamodb_source(reader: &mut Reader, r: &Value, records: &[Value], backend: &mut Backend) -> bool {
+    let args = r.get("args").and_then(Value::as_array).cloned().unwrap_or_default();
+    let Some(name) = args.first().and_then(Value::as_str).map(str::to_string) else { return false };
+    let ctor = args.get(1).and_then(|t| str_of(t, "$cdk")).and_then(|t| records.iter().find(|x| str_of(x, "result") == Some(t)));
+    let arg = |c: &Value, i: usize| c.get("args").and_then(|a| a.get(i)).cloned().unwrap_or(Value::Null);
+    let (table, partition_key, sort_key) = match ctor {
+        Some(c) if str_of(c, "path").is_some_and(|p| p.ends_with("Table.fromTableName")) => (arg(c, 2).as_str().map(str::to_string), None, None),
+        Some(c) if str_of(c, "path").is_some_and(|p| p.ends_with("Table.fromTableArn")) => {
+            (arg(c, 2).as_str().and_then(|arn| arn.rsplit("table/").next()).map(|t| t.split('/').next().unwrap_or(t).to_string()), None, None)
+        }
+        Some(c) if str_of(c, "op") == Some("new") => {
+            let props = arg(c, 2);
+            let key = |k: &str| props.get(k).and_then(|p| str_of(p, "name")).map(str::to_string);
+            (str_of(&props, "tableName").map(str::to_string).or_else(|| arg(c, 1).as_str().map(str::to_string)), key("partitionKey"), key("sortKey"))
+        }
+        _ => (None, None, None),
+    };
+    let table = table.unwrap_or_else(|| name.clone());
+    add_data_source(reader, r, backend, DataSource { name, kind: DataSourceKind::DynamoDb { table, partition_key, sort_key } })
+}
+
+fn add_data_source(reader: &mut Reader, r: &Value, backend: &mut Backend, ds: DataSource) -> bool {
+    match backend.data.as_mut() {
+        Some(d) => d.data_sources.push(ds),
+        None => reader.warn(r, "a data source was added, but the backend defines no data (defineData)"),
+    }
+    true
 }
 
 /// CDK `EventType.OBJECT_CREATED_PUT` → S3 `s3:ObjectCreated:Put`.

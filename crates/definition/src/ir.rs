@@ -109,6 +109,27 @@ pub struct Data {
     pub name: String,
     pub authorization_modes: AuthorizationModes,
     pub schema: Schema,
+    /// Data sources added in `backend.ts` for custom handlers (`backend.data.addDynamoDbDataSource`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub data_sources: Vec<DataSource>,
+}
+
+/// A named data source that `a.handler.custom({ dataSource: 'name' })` can use.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DataSource {
+    pub name: String,
+    #[serde(flatten)]
+    pub kind: DataSourceKind,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum DataSourceKind {
+    /// A DynamoDB table outside the schema; its key attributes when the CDK code declares them
+    /// (`new Table(..., { partitionKey, sortKey })`), else none (`Table.fromTableName`).
+    DynamoDb { table: String, partition_key: Option<String>, sort_key: Option<String> },
+    /// `addNoneDataSource(name)`.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]

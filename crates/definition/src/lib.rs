@@ -19,7 +19,7 @@ mod resources;
 mod rules;
 mod schema;
 mod sdl;
-mod transpile;
+pub mod transpile;
 
 use std::path::{Path, PathBuf};
 

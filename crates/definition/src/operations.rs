@@ -163,8 +163,32 @@ fn convert_handlers(reader: &mut Reader, name: &str, op: &Value) -> Vec<Handler>
                 }
             }
             Some("custom") => Handler::Custom {
-                entry: str_of(h, "entry").map(|e| resolve_relative(h, e)),
-                data_source: h.get("dataSource").and_then(|d| d.as_str().map(str::to_string).or_else(|| d.get("$cdk").and_then(Value::as_str).map(str::to_string))),
+                entry: match str_of(h, "entry") {
+                    Some(e) => {
+                        let path = resolve_relative(h, e);
+                        let clean = crate::paths::normalize(&path);
+                        match std::fs::read_to_string(&clean) {
+                            // A resolver that does not parse fails the load, as it fails an AppSync deployment.
+                            Ok(src) => {
+                                if let Err(d) = crate::transpile::transpile(&clean, &src) {
+                                    reader.errors.push(d);
+                                }
+                            }
+                            Err(_) => reader.error(h, format!("`{name}`: the custom handler's entry `{e}` does not exist (expected {})", clean.display())),
+                        }
+                        Some(path)
+                    }
+                    None => {
+                        reader.error(h, format!("`{name}`: a.handler.custom() needs an `entry` (the AppSync JS resolver file)"));
+                        None
+                    }
+                },
+                // `a.ref('Model')` means the model's table data source, which Amplify names `ModelTable`.
+                data_source: h.get("dataSource").and_then(|d| {
+                    d.as_str().map(str::to_string).or_else(|| d.get("$cdk").and_then(Value::as_str).map(str::to_string)).or_else(|| {
+                        (str_of(d, "kind") == Some("ref")).then(|| format!("{}Table", str_of(d, "link").unwrap_or_default()))
+                    })
+                }),
             },
             Some("inlineSql") => Handler::InlineSql { sql: str_of(h, "sql").unwrap_or_default().to_string() },
             Some("sqlReference") => Handler::SqlReference { path: resolve_relative(h, str_of(h, "entry").unwrap_or_default()) },

@@ -30,6 +30,8 @@ pub enum Caller {
     Iam(IamIdentity),
     /// Admitted by the API's Lambda authorizer (`allow.custom()`).
     Lambda(super::lambda::LambdaIdentity),
+    /// A JWT of the `oidcAuthorizationMode` issuer ([`super::oidc`]).
+    Oidc(UserIdentity),
 }
 
 #[derive(Debug, Clone)]
@@ -62,13 +64,14 @@ impl Caller {
             Caller::UserPool(_) => AuthProvider::UserPools,
             Caller::Iam(_) => AuthProvider::Iam,
             Caller::Lambda(_) => AuthProvider::Function,
+            Caller::Oidc(_) => AuthProvider::Oidc,
         }
     }
 
     /// The owner values this caller matches for an identity claim (`sub::username` matches the
     /// combined value Amplify stores, and the bare `sub` or `username` of older records).
     pub fn owner_values(&self, claim: &str) -> Vec<String> {
-        let Caller::UserPool(u) = self else { return vec![] };
+        let (Caller::UserPool(u) | Caller::Oidc(u)) = self else { return vec![] };
         match claim {
             "sub::username" => vec![format!("{}::{}", u.sub, u.username), u.sub.clone(), u.username.clone()],
             "sub" => vec![u.sub.clone()],
@@ -79,7 +82,7 @@ impl Caller {
 
     /// The value Amplify writes into an owner field for this caller.
     pub fn owner_value(&self, claim: &str) -> Option<String> {
-        let Caller::UserPool(u) = self else { return None };
+        let (Caller::UserPool(u) | Caller::Oidc(u)) = self else { return None };
         Some(match claim {
             "sub::username" => format!("{}::{}", u.sub, u.username),
             "sub" => u.sub.clone(),
@@ -91,7 +94,7 @@ impl Caller {
     pub fn groups(&self, claim: &str) -> Vec<String> {
         match self {
             Caller::UserPool(u) if claim == "cognito:groups" => u.groups.clone(),
-            Caller::UserPool(u) => match u.claims.get(claim) {
+            Caller::UserPool(u) | Caller::Oidc(u) => match u.claims.get(claim) {
                 Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
                 Some(Value::String(s)) => vec![s.clone()],
                 _ => vec![],
@@ -123,6 +126,7 @@ fn provider_matches(r: &AuthRule, caller: &Caller) -> bool {
     match (r.provider, caller) {
         (AuthProvider::ApiKey, Caller::ApiKey) => true,
         (AuthProvider::UserPools, Caller::UserPool(_)) => true,
+        (AuthProvider::Oidc, Caller::Oidc(_)) => true,
         (AuthProvider::Iam, Caller::Iam(i)) => match r.strategy {
             // `allow.guest()` is public over IAM: unauthenticated identities (AppSync's unauth role).
             AuthStrategy::Public => i.kind == IamKind::Guest,
@@ -258,6 +262,15 @@ pub async fn identify(ctx: &ServiceContext, headers: &HeaderMap, path: &str, bod
         return iam(ctx, headers, path, body).await;
     }
     let token = authz.strip_prefix("Bearer ").unwrap_or(authz);
+    if let Some(provider) = modes.and_then(|m| m.oidc.as_ref()).filter(|p| super::oidc::is_from(p, token)) {
+        return match super::oidc::verify(provider, token).await {
+            Ok(claims) => Ok(Caller::Oidc(oidc_identity(claims))),
+            Err(e) => {
+                tracing::debug!("data: OIDC token refused: {e}");
+                Err(format!("Valid authorization header not provided. ({e})"))
+            }
+        };
+    }
     match auth::verify_token(ctx, token).await {
         Ok(claims) => Ok(Caller::UserPool(UserIdentity { sub: claims.sub, username: claims.username, groups: claims.groups, claims: claims.raw })),
         // Tokens the user pool did not issue go to the Lambda authorizer, when the API has one.
@@ -265,9 +278,20 @@ pub async fn identify(ctx: &ServiceContext, headers: &HeaderMap, path: &str, bod
             let authorizer = modes.and_then(|m| m.lambda.clone()).expect("checked above");
             super::lambda::authorize(ctx, &authorizer, authz, headers, body).await
         }
-        Err(_) if modes.is_some_and(|m| m.oidc.is_some()) => Err("OpenID Connect authorization is not available yet in ampstack.".into()),
         Err(e) => Err(format!("Valid authorization header not provided. ({e})")),
     }
+}
+
+/// The caller an OIDC token names: `sub`, a username from the usual claims, `cognito:groups`.
+fn oidc_identity(claims: Map<String, Value>) -> UserIdentity {
+    let s = |k: &str| claims.get(k).and_then(Value::as_str).map(str::to_string);
+    let sub = s("sub").unwrap_or_default();
+    let username = s("cognito:username").or_else(|| s("username")).or_else(|| s("preferred_username")).unwrap_or_else(|| sub.clone());
+    let groups = match claims.get("cognito:groups") {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(String::from).collect(),
+        _ => vec![],
+    };
+    UserIdentity { sub, username, groups, claims }
 }
 
 async fn iam(ctx: &ServiceContext, headers: &HeaderMap, path: &str, body: &[u8]) -> Result<Caller, String> {

@@ -102,6 +102,13 @@ pub fn render_errors(errors: &[ServerError]) -> Vec<Value> {
 }
 
 fn render_error(e: &ServerError) -> Value {
+    if let Some(js) = e.source.as_ref().and_then(|s| s.downcast_ref::<super::appsync_js::ResolverError>()) {
+        let mut v = render_error(&ServerError { source: None, message: js.message.clone(), ..e.clone() });
+        v["errorType"] = js.error_type.clone().map(Value::String).unwrap_or(Value::Null);
+        v["data"] = js.data.clone();
+        v["errorInfo"] = js.error_info.clone();
+        return v;
+    }
     let ours = e.source.as_ref().and_then(|s| s.downcast_ref::<DataError>());
     let (error_type, message) = match ours {
         Some(d) => (d.error_type.clone(), d.message.clone()),

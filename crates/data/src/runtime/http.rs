@@ -70,6 +70,7 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         .variables(async_graphql::Variables::from_json(Value::Object(variables)))
         .data(rctx)
         .data(lambda_request)
+        .data(super::appsync_js::RequestHeaders::new(&headers))
         .data(svc.realtime.clone());
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);

@@ -110,6 +110,11 @@ pub fn identity(caller: &Caller, headers: &Value, region: &str, identity_pool_id
                 "cognitoIdentityAuthProvider": Value::Null,
             })
         }
+        Caller::Oidc(u) => json!({
+            "sub": u.sub,
+            "issuer": u.claims.get("iss").cloned().unwrap_or(Value::Null),
+            "claims": Value::Object(u.claims.clone()),
+        }),
         Caller::Lambda(l) => json!({ "resolverContext": l.resolver_context }),
     }
 }

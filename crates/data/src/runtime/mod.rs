@@ -7,12 +7,14 @@
 //! evaluates `@auth` rules; [`lambda`] runs function handlers and the Lambda authorizer; [`filter`], [`token`], [`scalars`], [`values`] and [`plan`] are the
 //! pure pieces they use; [`error`] renders AppSync's error shape.
 
+pub mod appsync_js;
 pub mod auth;
 pub mod documents;
 pub mod error;
 pub mod filter;
 mod http;
 pub mod lambda;
+pub mod oidc;
 pub mod ops;
 pub mod plan;
 pub mod relations;

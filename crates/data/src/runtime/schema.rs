@@ -193,9 +193,12 @@ pub fn build(backend: &Backend, plans: &Arc<HashMap<String, Arc<ModelPlan>>>) ->
                     let fname = f.name.node.to_string();
                     let ty = f.ty.node.clone();
                     let leaf = kinds.get(base_name(&ty)).copied().unwrap_or(Leaf::Scalar);
-                    let mut field = match (name.as_str(), &model) {
-                        ("Query" | "Mutation", _) => root_field(&name, &fname, &ty, leaf, roots.get(&fname).cloned()),
-                        (_, Some(plan)) => model_field(plan.clone(), &fname, &ty, leaf),
+                    // Custom operations with AppSync JS handlers run their resolver pipeline.
+                    let js = super::appsync_js::custom_op(backend, &name, &fname);
+                    let mut field = match (name.as_str(), &model, js) {
+                        ("Query" | "Mutation", _, Some(op)) => super::appsync_js::field(op, &name, type_ref(&ty)),
+                        ("Query" | "Mutation", _, None) => root_field(&name, &fname, &ty, leaf, roots.get(&fname).cloned()),
+                        (_, Some(plan), _) => model_field(plan.clone(), &fname, &ty, leaf),
                         _ => plain_field(&fname, &ty, leaf),
                     };
                     for a in f.arguments {

@@ -69,6 +69,9 @@ impl DataService {
             }
         };
         self.ensure_indexes(&plans).await;
+        for e in super::appsync_js::precompile(&backend).await {
+            tracing::error!("data: resolver {e}");
+        }
         let built = Arc::new(Built { backend, schema, plans });
         *slot = Some(built.clone());
         built

@@ -64,3 +64,22 @@ both!(api_key_rules_deny_by_default, |db: Db| async move {
     }
     api.finish().await;
 });
+
+both!(user_pool_tokens_are_verified_signature_and_revocation, |db: Db| async move {
+    let api = Api::start(db).await;
+    let (token, owner) = api.user("dora@example.com", &[]).await;
+    let body = json!({ "query": "{ listNotes { items { id } } }" }).to_string();
+    let (status, _, v) = api.post(&[("authorization", &token)], &body).await;
+    assert_eq!(status, 200, "{v}");
+    // A token whose signature does not verify is AppSync's 401.
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let flipped = format!("{head}.{}{}", if sig.starts_with('A') { 'B' } else { 'A' }, &sig[1..]);
+    let (status, et, _) = api.post(&[("authorization", &flipped)], &body).await;
+    assert_eq!((status, et.as_deref()), (401, Some("UnauthorizedException")));
+    // Signed out everywhere (GlobalSignOut): the access token stops working.
+    let sub = owner.split("::").next().unwrap();
+    auth::sessions::revoke_all(&auth::pool::Pool::new(&api.ctx), sub).await.unwrap();
+    let (status, et, v) = api.post(&[("authorization", &token)], &body).await;
+    assert_eq!((status, et.as_deref()), (401, Some("UnauthorizedException")), "{v}");
+    api.finish().await;
+});
