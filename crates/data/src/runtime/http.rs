@@ -66,8 +66,12 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         headers: super::lambda::headers_json(&headers),
         variables: Value::Object(variables.clone()),
     };
-    let mut request =
-        async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(lambda_request).data(super::appsync_js::RequestHeaders::new(&headers));
+    let mut request = async_graphql::Request::new(query)
+        .variables(async_graphql::Variables::from_json(Value::Object(variables)))
+        .data(rctx)
+        .data(lambda_request)
+        .data(super::appsync_js::RequestHeaders::new(&headers))
+        .data(svc.realtime.clone());
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
     }

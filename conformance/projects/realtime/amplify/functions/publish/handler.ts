@@ -1,0 +1,1 @@
+export const handler = async (event: { arguments: { channelName: string; content: string } }) => event.arguments;
