@@ -13,7 +13,7 @@ mod backend;
 mod engine;
 mod escape_hatches;
 mod operations;
-mod paths;
+pub mod paths;
 mod record;
 mod resources;
 mod rules;

@@ -188,20 +188,7 @@ fn resolve_local(base: &Path, spec: &str) -> Option<PathBuf> {
     EXTENSIONS.iter().map(|ext| p.join(format!("index.{ext}"))).find(|c| c.is_file())
 }
 
-/// `a/b/../c` → `a/c` without touching the file system.
-pub fn normalize(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use definition::paths::normalize;
 
 /// The import specifier that reaches `to` from a module in `from_dir` (both absolute).
 fn relative(from_dir: &Path, to: &Path) -> String {
