@@ -86,7 +86,8 @@ async function startSandbox(tmp, databaseUrl) {
     if (Date.now() > deadline) throw new Error(`sandbox wrote no outputs in time:\n${log()}`);
     try { outputs = JSON.parse(fs.readFileSync(outputsPath, 'utf8')); } catch { await sleep(50); }
   }
-  const trust = spawnSync(bin, ['trust', '--dir', appDir, '--data-dir', path.join(tmp, 'data'), '--print-path'], { encoding: 'utf8' });
+  const trustArgs = ['--dir', appDir, '--data-dir', path.join(tmp, 'data')];
+  const trust = spawnSync(bin, ['trust', ...trustArgs, '--print-path'], { encoding: 'utf8' });
   if (trust.status !== 0) throw new Error(`ampstack trust failed: ${trust.stderr}`);
   const caPath = trust.stdout.trim();
   const stop = async () => {
@@ -95,7 +96,7 @@ async function startSandbox(tmp, databaseUrl) {
     await Promise.race([new Promise((r) => child.once('exit', r)), sleep(5000)]);
     if (child.exitCode === null) child.kill('SIGKILL');
   };
-  return { outputs, outputsPath, caPath, ca: fs.readFileSync(caPath), endpoint: outputs.custom.ampstack.endpoint, log, stop };
+  return { outputs, outputsPath, caPath, trustArgs, ca: fs.readFileSync(caPath), endpoint: outputs.custom.ampstack.endpoint, log, stop };
 }
 
 /**
@@ -117,16 +118,24 @@ async function buildAndServe(tmp, outputsPath) {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.httpServer.close(r)) };
 }
 
-/** Chromium with an NSS database in its $HOME that trusts only the given CA for websites. */
-async function launchBrowser(tmp, caPath) {
+/**
+ * Chromium trusting the sandbox's CA the way `ampstack trust` tells a person to on Linux: the
+ * `certutil … -i <ca.pem>` line it prints, run against the NSS database in the browser's $HOME
+ * (created first, as a browser's first start would).
+ */
+async function launchBrowser(tmp, trustArgs) {
   const home = path.join(tmp, 'home');
   const nssdb = path.join(home, '.pki/nssdb');
   fs.mkdirSync(nssdb, { recursive: true });
-  for (const args of [['-N', '--empty-password'], ['-A', '-t', 'C,,', '-n', 'ampstack development CA', '-i', caPath]]) {
-    const r = spawnSync('certutil', ['-d', `sql:${nssdb}`, ...args], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`certutil ${args.join(' ')} failed: ${r.stderr}`);
-  }
-  return chromium.launch({ executablePath: chromiumPath, env: { ...process.env, HOME: home } });
+  const env = { ...process.env, HOME: home };
+  const created = spawnSync('certutil', ['-d', `sql:${nssdb}`, '-N', '--empty-password'], { encoding: 'utf8' });
+  if (created.status !== 0) throw new Error(`certutil -N failed: ${created.stderr}`);
+  const help = spawnSync(bin, ['trust', ...trustArgs], { encoding: 'utf8' }).stdout;
+  const command = /certutil -d sql:\$HOME\/\.pki\/nssdb .*/.exec(help)?.[0];
+  if (!command) throw new Error(`ampstack trust printed no certutil command for Chromium:\n${help}`);
+  const added = spawnSync('sh', ['-c', command], { encoding: 'utf8', env });
+  if (added.status !== 0) throw new Error(`${command} failed: ${added.stderr}`);
+  return chromium.launch({ executablePath: chromiumPath, env });
 }
 
 /**
@@ -149,7 +158,7 @@ export async function startRun(engine) {
     };
     const app = await buildAndServe(tmp, sandbox.outputsPath);
     cleanup.push(app.close);
-    const browser = await launchBrowser(tmp, sandbox.caPath);
+    const browser = await launchBrowser(tmp, sandbox.trustArgs);
     cleanup.push(() => browser.close());
     const shots = path.join(artifactsDir, engine.name);
     fs.rmSync(shots, { recursive: true, force: true });
