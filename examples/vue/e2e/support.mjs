@@ -4,6 +4,7 @@
 // trusted the way a person's Chromium on Linux trusts it (an NSS database in the browser's
 // $HOME), so HTTPS and wss:// are verified, not waved through with --ignore-certificate-errors.
 import { spawn, spawnSync } from 'node:child_process';
+import dns from 'node:dns';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
@@ -30,10 +31,17 @@ export function engines() {
   return list;
 }
 
+/** Names under `localhost` are loopback (RFC 6761), as browsers treat them; Node asks the resolver. */
+function lookup(host, options, callback) {
+  if (host !== 'localhost' && !host.endsWith('.localhost')) return dns.lookup(host, options, callback);
+  if (options.all) return callback(null, [{ address: '127.0.0.1', family: 4 }]);
+  return callback(null, '127.0.0.1', 4);
+}
+
 /** GET over HTTPS trusting only the sandbox's CA. Resolves { status, headers, body (Buffer) }. */
 export function httpsGet(target, ca) {
   return new Promise((resolve, reject) => {
-    https.get(target, { ca }, (res) => {
+    https.get(target, { ca, lookup }, (res) => {
       const chunks = [];
       res.on('data', (c) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
