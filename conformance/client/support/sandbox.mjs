@@ -38,31 +38,38 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Copies `project` (relative to the repo) to a temp dir, applies `edit(dir)`, starts the sandbox.
  * Returns { dir, endpoint, httpEndpoint, outputsPath, caPath, log(), stop() }.
  */
-export async function startSandbox({ project = 'examples/todo', databaseUrl = null, edit, env = {} } = {}) {
+export async function startSandbox({ project = 'examples/todo', databaseUrl = null, edit, env = {}, dataDir = null } = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ampstack-client-'));
   copyDir(path.join(repoDir, project), dir);
   if (edit) edit(dir);
   const logPath = path.join(dir, 'sandbox.log');
-  const args = ['sandbox', '--dir', dir, '--port', '0'];
-  if (databaseUrl) args.push('--database-url', databaseUrl);
-  const child = spawn(bin, args, {
-    stdio: ['ignore', 'ignore', fs.openSync(logPath, 'w')],
-    env: { ...process.env, ...env },
-  });
-  const log = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
   const outputsPath = path.join(dir, 'amplify_outputs.json');
-  const deadline = Date.now() + 60_000;
-  let endpoint;
-  while (!endpoint) {
-    if (child.exitCode !== null) throw new Error(`sandbox exited ${child.exitCode}:\n${log()}`);
-    if (Date.now() > deadline) throw new Error(`sandbox did not write outputs in time:\n${log()}`);
-    try {
-      endpoint = JSON.parse(fs.readFileSync(outputsPath, 'utf8')).custom?.ampstack?.endpoint;
-    } catch {}
-    if (!endpoint) await sleep(50);
-  }
+  const log = () => (fs.existsSync(logPath) ? fs.readFileSync(logPath, 'utf8') : '');
+  let child;
+  const launch = async (port) => {
+    const args = ['sandbox', '--dir', dir, '--port', String(port)];
+    if (databaseUrl) args.push('--database-url', databaseUrl);
+    if (dataDir) args.push('--data-dir', dataDir);
+    fs.rmSync(outputsPath, { force: true });
+    child = spawn(bin, args, {
+      stdio: ['ignore', 'ignore', fs.openSync(logPath, 'a')],
+      env: { ...process.env, ...env },
+    });
+    const deadline = Date.now() + 60_000;
+    let found;
+    while (!found) {
+      if (child.exitCode !== null) throw new Error(`sandbox exited ${child.exitCode}:\n${log()}`);
+      if (Date.now() > deadline) throw new Error(`sandbox did not write outputs in time:\n${log()}`);
+      try {
+        found = JSON.parse(fs.readFileSync(outputsPath, 'utf8')).custom?.ampstack?.endpoint;
+      } catch {}
+      if (!found) await sleep(50);
+    }
+    return found;
+  };
+  const endpoint = await launch(0);
   const httpEndpoint = endpoint.replace(/^https:/, 'http:');
-  const trust = spawnSync(bin, ['trust', '--dir', dir, '--print-path'], { encoding: 'utf8' });
+  const trust = spawnSync(bin, ['trust', '--dir', dir, ...(dataDir ? ['--data-dir', dataDir] : []), '--print-path'], { encoding: 'utf8' });
   if (trust.status !== 0) throw new Error(`ampstack trust failed: ${trust.stderr}`);
   const caPath = trust.stdout.trim();
   const stop = async () => {
@@ -72,14 +79,19 @@ export async function startSandbox({ project = 'examples/todo', databaseUrl = nu
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   };
-  return { dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, bin };
+  /** Stops the sandbox and starts it again on the same port, directory and database. */
+  const restart = async () => {
+    await stop();
+    await launch(new URL(endpoint).port);
+  };
+  return { dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, restart, bin };
 }
 
 /**
  * Runs `script` (a scenario using ./steps.mjs) in a child Node that trusts the sandbox CA, turning
  * each reported step into a subtest of `t`.
  */
-export async function runScenario(t, script, sandbox, extraEnv = {}) {
+export async function runScenario(t, script, sandbox, extraEnv = {}, onRequest = null) {
   const child = fork(script, [], {
     env: {
       ...process.env,
@@ -103,6 +115,11 @@ export async function runScenario(t, script, sandbox, extraEnv = {}) {
     wake = null;
     const m = messages.shift();
     if (!m || m.done) continue;
+    if (m.request) {
+      // The scenario asks the test to act on the sandbox (e.g. restart it) and waits for the reply.
+      child.send(await onRequest(m.request));
+      continue;
+    }
     if ('exit' in m) {
       if (m.exit !== 0) throw new Error(`scenario exited ${m.exit}\n--- scenario output ---\n${output}\n--- sandbox log ---\n${sandbox.log()}`);
       break;

@@ -5,9 +5,11 @@
 //!   client library (`generateClient`) reads to build its model and custom-operation APIs.
 //! - [`appsync_schema`]: the AppSync SDL the real transformer deploys.
 //! - [`runtime`]: the GraphQL API itself (`POST /graphql`), executing that schema over the store.
+//! - [`realtime`]: subscriptions over AppSync's realtime WebSocket protocol, fanned out across nodes.
 
 pub mod appsync_schema;
 pub mod introspection;
+pub mod realtime;
 pub mod runtime;
 
 pub use runtime::router;

@@ -103,6 +103,12 @@ pub trait Store: Send + Sync {
 
     /// Closes the connection pool; later calls fail.
     async fn close(&self);
+
+    /// The PostgreSQL pool behind this store, for services that need the database itself
+    /// (realtime fan-out between nodes uses `LISTEN/NOTIFY`). `None` for other engines.
+    fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        None
+    }
 }
 
 /// Opens a store: `postgres://` or `postgresql://` URLs select Postgres;

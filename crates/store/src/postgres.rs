@@ -359,6 +359,10 @@ impl Store for PgStore {
     async fn close(&self) {
         self.pool.close().await;
     }
+
+    fn postgres_pool(&self) -> Option<sqlx::PgPool> {
+        Some(self.pool.clone())
+    }
 }
 
 fn kv_value(r: &PgRow) -> Result<KvValue> {

@@ -62,7 +62,7 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         signer: signer.clone(),
         loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
     });
-    let mut request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx);
+    let mut request = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(Value::Object(variables))).data(rctx).data(svc.realtime.clone());
     if let Some(op) = req.get("operationName").and_then(Value::as_str) {
         request = request.operation_name(op);
     }

@@ -24,13 +24,14 @@ pub mod values;
 use std::sync::Arc;
 
 use axum::http::{HeaderName, Method};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use context::ServiceContext;
 
 pub use service::DataService;
 
-/// The data service's routes: `POST /graphql` (with CORS for browser apps).
+/// The data service's routes: `POST /graphql` (with CORS for browser apps) and the realtime
+/// WebSocket the client derives from it (`/graphql/realtime`).
 pub fn router(ctx: ServiceContext) -> Router {
     let svc = Arc::new(DataService::new(ctx));
     let cors = tower_http::cors::CorsLayer::new()
@@ -41,6 +42,7 @@ pub fn router(ctx: ServiceContext) -> Router {
         .max_age(std::time::Duration::from_secs(600));
     Router::new()
         .route("/graphql", post(http::graphql))
+        .route("/graphql/realtime", get(crate::realtime::socket::upgrade))
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .layer(cors)
         .with_state(svc)

@@ -4,8 +4,8 @@
 //!
 //! - `Query`/`Mutation` fields: the model operation of that name ([`RootOp`]); custom operations
 //!   answer "not available yet" (their handlers belong to the functions service).
-//! - `Subscription` fields exist for introspection and validation; over HTTP they are refused as
-//!   AppSync does (they run on the realtime endpoint).
+//! - `Subscription` fields: [`crate::realtime`] resolvers (served on the realtime endpoint; over
+//!   HTTP they are refused as AppSync does); `Mutation` results are published to them.
 //! - Fields of model types: stored attributes, field-level rules, relationships ([`relations`]).
 //! - Every other object (connections, custom types): the attribute of the parent JSON value.
 //! - AWS scalars: validated on input ([`scalars`]), shaped on output.
@@ -14,8 +14,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dynamic::{
-    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, Scalar, Schema, SchemaBuilder, Subscription,
-    SubscriptionField, SubscriptionFieldFuture, TypeRef, Union,
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ResolverContext, Scalar, Schema, SchemaBuilder, Subscription, TypeRef,
+    Union,
 };
 use async_graphql::parser::types::{BaseType, Type, TypeKind};
 use async_graphql::{Name, Value as GqlValue};
@@ -121,6 +121,13 @@ pub fn build(backend: &Backend, plans: &Arc<HashMap<String, Arc<ModelPlan>>>) ->
         }
     }
     let roots = root_ops(plans, backend);
+    let object_fields: HashMap<String, std::collections::HashSet<String>> = defs
+        .iter()
+        .filter_map(|d| match &d.kind {
+            TypeKind::Object(o) => Some((d.name.node.to_string(), o.fields.iter().map(|f| f.node.name.node.to_string()).collect())),
+            _ => None,
+        })
+        .collect();
     let has = |n: &str| defs.iter().any(|d| d.name.node == n);
     let has_query = has("Query");
     let mut builder: SchemaBuilder = Schema::build("Query", has("Mutation").then_some("Mutation"), has("Subscription").then_some("Subscription"))
@@ -161,13 +168,15 @@ pub fn build(backend: &Backend, plans: &Arc<HashMap<String, Arc<ModelPlan>>>) ->
                 let mut sub = Subscription::new(name);
                 for f in o.fields {
                     let f = f.node;
-                    let mut sf = SubscriptionField::new(f.name.node.to_string(), type_ref(&f.ty.node), |_ctx| {
-                        SubscriptionFieldFuture::new(async {
-                            Err::<futures_util::stream::Empty<async_graphql::Result<FieldValue<'_>>>, _>(async_graphql::Error::from(DataError::validation(
-                                "Subscriptions are served over the realtime WebSocket endpoint, not over HTTP",
-                            )))
-                        })
-                    });
+                    let fname = f.name.node.to_string();
+                    let spec = crate::realtime::SubscriptionSpec {
+                        sources: subscribed_mutations(&f.directives),
+                        model: plans.get(base_name(&f.ty.node)).cloned(),
+                        rules: backend.data.as_ref().and_then(|d| d.schema.subscriptions.iter().find(|s| s.name == fname)).map(|s| s.auth.clone()).unwrap_or_default(),
+                        result_fields: object_fields.get(base_name(&f.ty.node)).cloned().unwrap_or_default(),
+                        name: fname,
+                    };
+                    let mut sf = crate::realtime::subscription_field(spec, type_ref(&f.ty.node));
                     for a in f.arguments {
                         sf = sf.argument(InputValue::new(a.node.name.node.to_string(), type_ref(&a.node.ty.node)));
                     }
@@ -207,6 +216,19 @@ pub fn build(backend: &Backend, plans: &Arc<HashMap<String, Arc<ModelPlan>>>) ->
         builder = builder.register(Object::new("Query").field(Field::new("_", TypeRef::named(TypeRef::STRING), |_| FieldFuture::from_value(None))));
     }
     builder.finish().map(Some).map_err(|e| format!("the generated schema is not executable: {e}"))
+}
+
+/// The mutations of a field's `@aws_subscribe(mutations: [...])` directive.
+fn subscribed_mutations(directives: &[async_graphql::Positioned<async_graphql::parser::types::ConstDirective>]) -> Vec<String> {
+    directives
+        .iter()
+        .filter(|d| d.node.name.node == "aws_subscribe")
+        .filter_map(|d| d.node.get_argument("mutations"))
+        .flat_map(|v| match &v.node {
+            async_graphql::Value::List(l) => l.iter().filter_map(|m| if let async_graphql::Value::String(s) = m { Some(s.clone()) } else { None }).collect(),
+            _ => vec![],
+        })
+        .collect()
 }
 
 /// A stored JSON value as the field value of type `ty`.
@@ -267,6 +289,9 @@ fn model_field(plan: Arc<ModelPlan>, name: &str, ty: &Type, leaf: Leaf) -> Field
                 }
             }
             if let Some(rel) = ir_field.and_then(|f| f.relationship.as_ref()) {
+                if crate::realtime::redacts_relation(&ctx, r, &plan, rel) {
+                    return Ok(None);
+                }
                 let args = args_json(&ctx.args);
                 return Ok(match relations::resolve(r, &plan, &key, rel, parent, &args).await {
                     Ok(v) => owned(v),
@@ -292,8 +317,18 @@ fn root_field(parent: &str, name: &str, ty: &Type, op: Option<RootOp>) -> Field 
         FieldFuture::new(async move {
             let r: &Arc<RequestCtx> = req(&ctx)?;
             let args = args_json(&ctx.args);
-            // Root results are objects (model items, connections); a null stays null.
-            Ok(match run_root(r, op, &parent, &fname, &args).await {
+            // Root results are objects (model items, connections); a null stays null. Mutation
+            // results are published to subscribers once committed.
+            let result = if parent == "Mutation" {
+                let record = match &op {
+                    Some(RootOp::Create(p) | RootOp::Update(p) | RootOp::Delete(p)) => crate::realtime::subscription::record_key(p, &args),
+                    _ => None,
+                };
+                crate::realtime::publish_after(&ctx, &fname, record, run_root(r, op, &parent, &fname, &args)).await
+            } else {
+                run_root(r, op, &parent, &fname, &args).await
+            };
+            Ok(match result {
                 Ok(v) => owned(v),
                 Err(e) => fail(&ctx, e),
             })

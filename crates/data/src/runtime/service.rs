@@ -26,6 +26,8 @@ pub struct Built {
 
 pub struct DataService {
     pub ctx: ServiceContext,
+    /// Subscriptions and the event bus mutations publish to.
+    pub realtime: Arc<crate::realtime::Realtime>,
     built: RwLock<Option<Arc<Built>>>,
     signer: OnceCell<Arc<TokenSigner>>,
     api_key_created_ms: OnceCell<i64>,
@@ -37,7 +39,8 @@ fn now_ms() -> i64 {
 
 impl DataService {
     pub fn new(ctx: ServiceContext) -> DataService {
-        DataService { ctx, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new() }
+        let realtime = Arc::new(crate::realtime::Realtime::for_context(&ctx));
+        DataService { ctx, realtime, built: RwLock::new(None), signer: OnceCell::new(), api_key_created_ms: OnceCell::new() }
     }
 
     /// The schema of the backend being served now, building it on first use after a change.
