@@ -5,9 +5,8 @@
 // and see it rendered through getUrl (storage), delete song and file, sign out. Every step saves a
 // screenshot under e2e/artifacts/<engine>/, and no browser console error may occur.
 //
-// Realtime and storage steps run when the sandbox serves them (detected from the running
-// process: a WebSocket route at <data.url>/realtime, `custom.ampstack.storage_endpoint` in the
-// outputs) and are reported as skipped otherwise.
+// The storage steps run when the sandbox serves storage (`custom.ampstack.storage_endpoint` in its
+// outputs) and are reported as skipped otherwise, until the storage service is merged.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -17,9 +16,6 @@ import { bin, chromiumPath, engines, httpsGet, png, startRun, watchConsole } fro
 const password = 'Correct#Horse1';
 const TIMEOUT = 20_000;
 
-/** Console errors the browser prints for a WebSocket handshake the sandbox does not serve yet. */
-const realtimeMissing = [/WebSocket connection to 'wss:\/\/[^']*\/graphql\/realtime[^']*' failed/];
-
 const missing = [!fs.existsSync(bin) && `ampstack binary not found at ${bin}`, !fs.existsSync(chromiumPath) && `no Chromium at ${chromiumPath}`].filter(Boolean);
 
 for (const engine of engines()) {
@@ -28,7 +24,7 @@ for (const engine of engines()) {
     const { browser, capabilities, sandbox, shots } = run;
     const email = `vue.${crypto.randomBytes(4).toString('hex')}@example.com`;
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
-    const consoleWatch = watchConsole(context, capabilities.realtime ? [] : realtimeMissing);
+    const consoleWatch = watchConsole(context);
     const page = await context.newPage();
     page.setDefaultTimeout(TIMEOUT);
     let shotIndex = 0;
@@ -46,7 +42,6 @@ for (const engine of engines()) {
           throw new Error(`${e.message}\n--- sandbox log (tail) ---\n${sandbox.log().split('\n').slice(-20).join('\n')}`, { cause: e });
         }
       });
-    const noRealtime = { when: capabilities.realtime, why: 'this ampstack serves no realtime endpoint yet (issue 5)' };
     const noStorage = { when: capabilities.storage, why: 'this ampstack serves no storage endpoint yet (issue 6)' };
 
     const todoItems = (p) => p.getByRole('list', { name: 'Todos' }).getByRole('listitem');
@@ -101,9 +96,7 @@ for (const engine of engines()) {
       await step('create todos and see them listed', async () => {
         for (const content of ['Buy milk', 'Write the e2e test']) {
           await addTodo(page, content);
-          // observeQuery shows a new todo through its onCreate subscription; without realtime
-          // the list is only read when the page loads.
-          if (!capabilities.realtime) await page.reload();
+          // No reload: observeQuery adds the new todo from its onCreate subscription.
           await todoItems(page).filter({ hasText: content }).waitFor();
         }
         // A list (like DynamoDB's scan) has no defined order; the seed's TodoList shows it as is.
@@ -130,7 +123,7 @@ for (const engine of engines()) {
         } finally {
           await second.close();
         }
-      }, noRealtime);
+      });
 
       await step('create a song', async () => {
         await page.getByRole('button', { name: 'Songs' }).click();
@@ -199,8 +192,7 @@ for (const engine of engines()) {
 
       await step('the page reports no errors', async () => {
         const alerts = await page.getByRole('alert').allTextContents();
-        // Without realtime the TodoList reports that its live updates stopped; nothing else.
-        assert.deepEqual(alerts.filter((a) => capabilities.realtime || !/^Live updates stopped/.test(a)), []);
+        assert.deepEqual(alerts, []);
       });
 
       await step('sign out', async () => {
@@ -210,7 +202,6 @@ for (const engine of engines()) {
       });
 
       await t.test('no console errors in the browser during the run', () => {
-        if (consoleWatch.tolerate.length) t.diagnostic(`tolerated (realtime not served): ${consoleWatch.tolerate.length} WebSocket handshake errors`);
         assert.deepEqual(consoleWatch.errors, []);
       });
     } finally {

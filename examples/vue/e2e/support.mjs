@@ -49,26 +49,6 @@ export function httpsGet(target, ca) {
   });
 }
 
-/**
- * Whether the sandbox serves AppSync realtime: a WebSocket upgrade on `<data.url>/realtime`, the
- * URL the client derives (protocol reference §5.3). Any answer but 404 means the route exists.
- */
-function realtimeServed(graphqlUrl, ca) {
-  return new Promise((resolve, reject) => {
-    const req = https.request(`${graphqlUrl}/realtime`, {
-      ca,
-      headers: {
-        Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13',
-        'Sec-WebSocket-Key': 'ZWUyZS1yZWFsdGltZS1wcm9iZQ==', 'Sec-WebSocket-Protocol': 'graphql-ws',
-      },
-    });
-    req.on('upgrade', (_res, socket) => { socket.destroy(); resolve(true); });
-    req.on('response', (res) => { res.resume(); resolve(res.statusCode !== 404); });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer().listen(0, '127.0.0.1', () => {
@@ -148,7 +128,7 @@ async function launchBrowser(tmp, trustArgs) {
 
 /**
  * Everything one browser run needs: sandbox (on `engine`), served app, browser. `capabilities`
- * says whether realtime and storage are served by this build of ampstack.
+ * says whether storage is served by this build of ampstack.
  */
 export async function startRun(engine) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `ampstack-vue-e2e-${engine.name}-`));
@@ -161,7 +141,6 @@ export async function startRun(engine) {
     const sandbox = await startSandbox(tmp, engine.url);
     cleanup.push(sandbox.stop);
     const capabilities = {
-      realtime: await realtimeServed(sandbox.outputs.data.url, sandbox.ca),
       storage: Boolean(sandbox.outputs.custom.ampstack.storage_endpoint),
     };
     const app = await buildAndServe(tmp, sandbox.outputsPath);
@@ -178,20 +157,14 @@ export async function startRun(engine) {
   }
 }
 
-/**
- * Collects every console error and uncaught page error of a browser context. `tolerated` lists
- * patterns of messages expected in this run (see the test); everything else is an error.
- */
-export function watchConsole(context, tolerated = []) {
+/** Collects every console error and uncaught page error of a browser context. */
+export function watchConsole(context) {
   const errors = [];
-  const tolerate = [];
   context.on('console', (msg) => {
-    if (msg.type() !== 'error') return;
-    const text = `console.error: ${msg.text()} (${msg.location().url})`;
-    (tolerated.some((re) => re.test(text)) ? tolerate : errors).push(text);
+    if (msg.type() === 'error') errors.push(`console.error: ${msg.text()} (${msg.location().url})`);
   });
   context.on('weberror', (err) => errors.push(`pageerror: ${err.error().stack ?? err.error()}`));
-  return { errors, tolerate };
+  return { errors };
 }
 
 /** A solid-colour RGB PNG of `width`×`height`, made here so the test ships no binary files. */
