@@ -9,7 +9,9 @@ use serde_json::json;
 
 /// The whole HTTP surface: server routes plus each service's router, all over one context.
 pub fn router(ctx: ServiceContext) -> Router {
-    Router::new().route("/health", get(health)).with_state(ctx.clone()).merge(auth::router(ctx.clone())).merge(data::router(ctx))
+    Router::new().route("/health", get(health)).with_state(ctx.clone()).merge(auth::router(ctx.clone())).merge(data::router(ctx.clone()))
+        // Last: storage also serves path-style requests at the root as the fallback.
+        .merge(storage::router(ctx))
 }
 
 async fn health(State(ctx): State<ServiceContext>) -> impl IntoResponse {

@@ -111,6 +111,7 @@ pub fn build_outputs(backend: &Backend, ids: &SandboxIds, ep: &Endpoints, model_
             "endpoint": ep.base,
             "user_pool_endpoint": format!("{}/cognito-idp/", ep.base),
             "identity_pool_endpoint": format!("{}/cognito-identity/", ep.base),
+            "storage_endpoint": format!("{}/s3", ep.base),
         }
     });
     if let Some(Value::Object(added)) = Some(&backend.custom_outputs) {
