@@ -142,7 +142,10 @@ for (const engine of engines()) {
         await page.waitForFunction(([el, w]) => el.complete && el.naturalWidth === w, [await cover.elementHandle(), width]);
         return cover.getAttribute('src');
       };
+      /** The Songs page has finished its current action (upload, record update, file removal). */
+      const idle = () => page.locator('section[aria-busy="false"]').waitFor();
       const gone = async (signedUrl) => {
+        await idle();
         const res = await httpsGet(signedUrl, sandbox.ca);
         assert.equal(res.status, 404, `expected the file to be deleted, got ${res.status} ${res.body}`);
       };
