@@ -4,9 +4,6 @@
 // second browser context appear live (realtime), create a song, upload / replace / remove its cover
 // and see it rendered through getUrl (storage), delete song and file, sign out. Every step saves a
 // screenshot under e2e/artifacts/<engine>/, and no browser console error may occur.
-//
-// The storage steps run when the sandbox serves storage (`custom.ampstack.storage_endpoint` in its
-// outputs) and are reported as skipped otherwise, until the storage service is merged.
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +18,7 @@ const missing = [!fs.existsSync(bin) && `ampstack binary not found at ${bin}`, !
 for (const engine of engines()) {
   test(`examples/vue in Chromium against the sandbox (${engine.name})`, { timeout: 600_000, skip: missing[0] ?? false }, async (t) => {
     const run = await startRun(engine);
-    const { browser, capabilities, sandbox, shots } = run;
+    const { browser, sandbox, shots } = run;
     const email = `vue.${crypto.randomBytes(4).toString('hex')}@example.com`;
     const context = await browser.newContext({ viewport: { width: 1000, height: 800 } });
     const consoleWatch = watchConsole(context);
@@ -32,8 +29,8 @@ for (const engine of engines()) {
 
     // Steps depend on each other: after a failure the rest are skipped, not failed again.
     let failed = null;
-    const step = (name, fn, { when = true, why = '' } = {}) =>
-      t.test(name, { skip: failed ? `an earlier step failed (${failed})` : when ? false : why }, async () => {
+    const step = (name, fn) =>
+      t.test(name, { skip: failed ? `an earlier step failed (${failed})` : false }, async () => {
         try {
           await fn();
         } catch (e) {
@@ -42,7 +39,6 @@ for (const engine of engines()) {
           throw new Error(`${e.message}\n--- sandbox log (tail) ---\n${sandbox.log().split('\n').slice(-20).join('\n')}`, { cause: e });
         }
       });
-    const noStorage = { when: capabilities.storage, why: 'this ampstack serves no storage endpoint yet (issue 6)' };
 
     const todoItems = (p) => p.getByRole('list', { name: 'Todos' }).getByRole('listitem');
     const addTodo = async (p, content) => {
@@ -159,7 +155,7 @@ for (const engine of engines()) {
         assert.equal(res.status, 200);
         assert.deepEqual(res.body, png(3, 2, [220, 20, 60]));
         await shot(page, 'cover-uploaded');
-      }, noStorage);
+      });
 
       await step('replace the cover: the new image shows and the old file is deleted', async () => {
         await upload('blue.png', png(5, 4, [30, 60, 200]));
@@ -167,24 +163,22 @@ for (const engine of engines()) {
         assert.notEqual(secondUrl, firstUrl);
         await gone(firstUrl);
         await shot(page, 'cover-replaced');
-      }, noStorage);
+      });
 
       await step('remove the cover: record unlinked and file deleted', async () => {
         await song.getByRole('button', { name: 'Remove cover' }).click();
         await song.getByText('No cover').waitFor();
         await gone(secondUrl);
         await shot(page, 'cover-removed');
-      }, noStorage);
+      });
 
       await step('delete the song together with its cover file', async () => {
-        let url;
-        if (capabilities.storage) {
-          await upload('green.png', png(4, 4, [20, 160, 60]));
-          url = await rendered(4);
-        }
+        await upload('green.png', png(4, 4, [20, 160, 60]));
+        const url = await rendered(4);
+        await idle();
         await song.getByRole('button', { name: 'Delete song' }).click();
         await song.waitFor({ state: 'detached' });
-        if (url) await gone(url);
+        await gone(url);
         // Still gone after a reload: the record was deleted on the server.
         await page.reload();
         await page.getByRole('button', { name: 'Songs' }).click();

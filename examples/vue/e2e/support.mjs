@@ -127,8 +127,7 @@ async function launchBrowser(tmp, trustArgs) {
 }
 
 /**
- * Everything one browser run needs: sandbox (on `engine`), served app, browser. `capabilities`
- * says whether storage is served by this build of ampstack.
+ * Everything one browser run needs: sandbox (on `engine`), served app, browser.
  */
 export async function startRun(engine) {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), `ampstack-vue-e2e-${engine.name}-`));
@@ -140,9 +139,6 @@ export async function startRun(engine) {
   try {
     const sandbox = await startSandbox(tmp, engine.url);
     cleanup.push(sandbox.stop);
-    const capabilities = {
-      storage: Boolean(sandbox.outputs.custom.ampstack.storage_endpoint),
-    };
     const app = await buildAndServe(tmp, sandbox.outputsPath);
     cleanup.push(app.close);
     const browser = await launchBrowser(tmp, sandbox.trustArgs);
@@ -150,7 +146,7 @@ export async function startRun(engine) {
     const shots = path.join(artifactsDir, engine.name);
     fs.rmSync(shots, { recursive: true, force: true });
     fs.mkdirSync(shots, { recursive: true });
-    return { sandbox, app, browser, capabilities, shots, stop };
+    return { sandbox, app, browser, shots, stop };
   } catch (e) {
     await stop();
     throw e;
