@@ -84,7 +84,11 @@ export async function startSandbox({ project = 'examples/todo', databaseUrl = nu
     await stop();
     await launch(new URL(endpoint).port);
   };
-  return { dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, restart, bin };
+  return {
+    dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, restart, bin,
+    /** The running sandbox process (a new one after restart()). */
+    get child() { return child; },
+  };
 }
 
 /**

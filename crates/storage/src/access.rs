@@ -106,7 +106,14 @@ fn expand(actions: &[String]) -> Vec<Action> {
 
 impl Policy {
     pub fn new(bucket: &Bucket, role: &Role, identity_id: &str) -> Policy {
-        let mut p = Policy { admin: *role == Role::Admin, identity_id: identity_id.to_string(), get: Grants::default(), list: Grants::default(), write: Grants::default(), delete: Grants::default() };
+        let mut p = Policy {
+            admin: *role == Role::Admin,
+            identity_id: identity_id.to_string(),
+            get: Grants::default(),
+            list: Grants::default(),
+            write: Grants::default(),
+            delete: Grants::default(),
+        };
         if p.admin {
             return p;
         }
@@ -129,7 +136,9 @@ impl Policy {
             }
         }
         for sub in &all_paths {
-            let Some(parent) = all_paths.iter().find(|p| *p != sub && sub.starts_with(&p.replace('*', ""))) else { continue };
+            let Some(parent) = all_paths.iter().find(|p| *p != sub && sub.starts_with(&p.replace('*', ""))) else {
+                continue;
+            };
             for a in [Action::Get, Action::List, Action::Write, Action::Delete] {
                 let g = p.grants_mut(a);
                 if g.allow.contains(parent) && !g.allow.contains(sub) && !g.deny.contains(sub) {
@@ -227,7 +236,10 @@ mod tests {
     use definition::ir::{PathAccess, StorageRule};
 
     fn rule(g: StorageGrantee, actions: &[&str]) -> StorageRule {
-        StorageRule { grantee: g, actions: actions.iter().map(|s| s.to_string()).collect() }
+        StorageRule {
+            grantee: g,
+            actions: actions.iter().map(|s| s.to_string()).collect(),
+        }
     }
 
     fn bucket() -> Bucket {
@@ -235,9 +247,24 @@ mod tests {
             name: "b".into(),
             is_default: true,
             access: vec![
-                PathAccess { path: "profile-pictures/{entity_id}/*".into(), rules: vec![rule(StorageGrantee::Guest, &["read"]), rule(StorageGrantee::Entity { entity: "identity".into() }, &["read", "write", "delete"])] },
-                PathAccess { path: "media/*".into(), rules: vec![rule(StorageGrantee::Authenticated, &["read", "write"]), rule(StorageGrantee::Groups { groups: vec!["ADMINS".into()] }, &["read", "write", "delete"])] },
-                PathAccess { path: "media/private/*".into(), rules: vec![rule(StorageGrantee::Groups { groups: vec!["ADMINS".into()] }, &["read"])] },
+                PathAccess {
+                    path: "profile-pictures/{entity_id}/*".into(),
+                    rules: vec![
+                        rule(StorageGrantee::Guest, &["read"]),
+                        rule(StorageGrantee::Entity { entity: "identity".into() }, &["read", "write", "delete"]),
+                    ],
+                },
+                PathAccess {
+                    path: "media/*".into(),
+                    rules: vec![
+                        rule(StorageGrantee::Authenticated, &["read", "write"]),
+                        rule(StorageGrantee::Groups { groups: vec!["ADMINS".into()] }, &["read", "write", "delete"]),
+                    ],
+                },
+                PathAccess {
+                    path: "media/private/*".into(),
+                    rules: vec![rule(StorageGrantee::Groups { groups: vec!["ADMINS".into()] }, &["read"])],
+                },
             ],
             triggers: Default::default(),
             notifications: vec![],

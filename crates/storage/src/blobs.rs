@@ -86,3 +86,26 @@ impl Blobs {
 pub async fn sync_dir(dir: PathBuf) {
     let _ = tokio::task::spawn_blocking(move || std::fs::File::open(&dir).and_then(|f| f.sync_all())).await;
 }
+
+/// A temp file deleted on drop unless [`TempFile::keep`] hands its path on.
+pub struct TempFile(Option<PathBuf>);
+
+impl TempFile {
+    pub fn new(path: PathBuf) -> TempFile {
+        TempFile(Some(path))
+    }
+    pub fn path(&self) -> &Path {
+        self.0.as_deref().expect("present until kept")
+    }
+    pub fn keep(mut self) -> PathBuf {
+        self.0.take().expect("present until kept")
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}

@@ -18,7 +18,9 @@ pub enum Payload {
     /// The hex SHA-256 the client signed.
     Sha256(String),
     /// `aws-chunked`; with a signer when the chunks are signed.
-    Chunked { signer: Option<ChunkSigner> },
+    Chunked {
+        signer: Option<ChunkSigner>,
+    },
 }
 
 /// What arrived.
@@ -36,7 +38,13 @@ pub const MAX_SINGLE_PUT: u64 = 5 * 1024 * 1024 * 1024;
 
 /// Streams `body` into `out`, returning sizes and digests once the whole body has been checked.
 pub async fn receive<W: tokio::io::AsyncWrite + Unpin>(body: Body, payload: Payload, checksum: Option<Algorithm>, out: &mut W) -> S3Result<Received> {
-    let mut sink = Sink { out, size: 0, md5: Md5::new(), checksum: checksum.map(|a| (a, Hasher::new(a))), sha: None };
+    let mut sink = Sink {
+        out,
+        size: 0,
+        md5: Md5::new(),
+        checksum: checksum.map(|a| (a, Hasher::new(a))),
+        sha: None,
+    };
     let expected_sha = match &payload {
         Payload::Sha256(h) => {
             sink.sha = Some(ring::digest::Context::new(&ring::digest::SHA256));
@@ -48,7 +56,13 @@ pub async fn receive<W: tokio::io::AsyncWrite + Unpin>(body: Body, payload: Payl
     let mut trailer = Vec::new();
     match payload {
         Payload::Chunked { signer } => {
-            let mut dec = Chunked { buf: BytesMut::new(), state: State::Header, signer, chunk_sha: None, done: false };
+            let mut dec = Chunked {
+                buf: BytesMut::new(),
+                state: State::Header,
+                signer,
+                chunk_sha: None,
+                done: false,
+            };
             while let Some(frame) = stream.next().await {
                 let frame = frame.map_err(|_| S3Error::IncompleteBody)?;
                 dec.buf.extend_from_slice(&frame);
@@ -75,7 +89,12 @@ pub async fn receive<W: tokio::io::AsyncWrite + Unpin>(body: Body, payload: Payl
             return Err(S3Error::BadDigest("The provided 'x-amz-content-sha256' header does not match what was computed.".into()));
         }
     }
-    Ok(Received { size: sink.size, md5: sink.md5.finish(), checksum: sink.checksum.map(|(a, h)| (a, h.finish())), trailer })
+    Ok(Received {
+        size: sink.size,
+        md5: sink.md5.finish(),
+        checksum: sink.checksum.map(|(a, h)| (a, h.finish())),
+        trailer,
+    })
 }
 
 struct Sink<'a, W> {

@@ -131,7 +131,11 @@ impl S3Error {
         }
         let request_id = uuid::Uuid::new_v4().simple().to_string()[..16].to_uppercase();
         let status = self.status();
-        let mut resp = if head || status == StatusCode::NOT_MODIFIED { status.into_response() } else { (status, self.to_xml(resource, &request_id)).into_response() };
+        let mut resp = if head || status == StatusCode::NOT_MODIFIED {
+            status.into_response()
+        } else {
+            (status, self.to_xml(resource, &request_id)).into_response()
+        };
         let h = resp.headers_mut();
         if !head && status != StatusCode::NOT_MODIFIED {
             h.insert("content-type", HeaderValue::from_static("application/xml"));

@@ -81,13 +81,22 @@ impl Call<'_> {
     /// How the body is framed and protected, from `x-amz-content-sha256`.
     pub fn payload(&self) -> S3Result<Payload> {
         let v = self.req.header("x-amz-content-sha256").unwrap_or("UNSIGNED-PAYLOAD");
-        let signer = || ChunkSigner { key: self.signing_key, amz_date: self.sig.amz_date.clone(), scope: self.sig.scope(), previous: self.sig.signature.clone() };
+        let signer = || ChunkSigner {
+            key: self.signing_key,
+            amz_date: self.sig.amz_date.clone(),
+            scope: self.sig.scope(),
+            previous: self.sig.signature.clone(),
+        };
         Ok(match v {
             "UNSIGNED-PAYLOAD" => Payload::Unsigned,
             "STREAMING-UNSIGNED-PAYLOAD-TRAILER" => Payload::Chunked { signer: None },
             "STREAMING-AWS4-HMAC-SHA256-PAYLOAD" | "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER" if self.sig.expires.is_none() => Payload::Chunked { signer: Some(signer()) },
             h if h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()) => Payload::Sha256(h.to_string()),
-            _ => return Err(S3Error::InvalidArgument(format!("x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex value, not {v:?}"))),
+            _ => {
+                return Err(S3Error::InvalidArgument(format!(
+                    "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-… or a SHA-256 hex value, not {v:?}"
+                )))
+            }
         })
     }
 }
@@ -118,7 +127,11 @@ pub fn router(ctx: ServiceContext) -> Router {
             return Router::new();
         }
     };
-    Router::new().route(request::PREFIX, any(handle)).route(&format!("{}/{{*rest}}", request::PREFIX), any(handle)).fallback(handle).with_state(svc)
+    Router::new()
+        .route(request::PREFIX, any(handle))
+        .route(&format!("{}/{{*rest}}", request::PREFIX), any(handle))
+        .fallback(handle)
+        .with_state(svc)
 }
 
 async fn handle(State(svc): State<Arc<Service>>, req: Request) -> Response {
@@ -148,7 +161,10 @@ async fn handle(State(svc): State<Arc<Service>>, req: Request) -> Response {
 /// anonymous S3 requests, and the buckets are private).
 async fn authenticate(svc: &Service, req: &S3Request) -> S3Result<(Caller, Signature, [u8; 32])> {
     if let Some(v2) = sigv2::parse(&req.query) {
-        let caller = auth::credentials::lookup(&svc.ctx, &v2.access_key_id).await.map_err(|e| S3Error::Internal(e.to_string()))?.ok_or(S3Error::InvalidAccessKeyId)?;
+        let caller = auth::credentials::lookup(&svc.ctx, &v2.access_key_id)
+            .await
+            .map_err(|e| S3Error::Internal(e.to_string()))?
+            .ok_or(S3Error::InvalidAccessKeyId)?;
         if !caller.session_token.is_empty() && v2.security_token.as_deref() != Some(caller.session_token.as_str()) {
             return Err(S3Error::InvalidToken);
         }
@@ -158,17 +174,35 @@ async fn authenticate(svc: &Service, req: &S3Request) -> S3Result<(Caller, Signa
             resources.push(format!("/{b}{}", req.signed_as.get(1).map(|(_, p)| p.as_str()).unwrap_or("/")));
         }
         sigv2::verify(&v2, req.method.as_str(), &req.query, &resources, &caller.secret_access_key, time::now_s())?;
-        let sig = Signature { access_key_id: v2.access_key_id, date: String::new(), region: String::new(), service: "s3".into(), signed_headers: vec![], signature: v2.signature, amz_date: String::new(), expires: Some(v2.expires), security_token: v2.security_token };
+        let sig = Signature {
+            access_key_id: v2.access_key_id,
+            date: String::new(),
+            region: String::new(),
+            service: "s3".into(),
+            signed_headers: vec![],
+            signature: v2.signature,
+            amz_date: String::new(),
+            expires: Some(v2.expires),
+            security_token: v2.security_token,
+        };
         return Ok((caller, sig, [0; 32]));
     }
     let sig = sigv4::parse(&req.headers, &req.query)?.ok_or_else(|| S3Error::AccessDenied("Anonymous access is denied: sign the request with identity-pool or ampstack admin credentials".into()))?;
-    let caller = auth::credentials::lookup(&svc.ctx, &sig.access_key_id).await.map_err(|e| S3Error::Internal(e.to_string()))?.ok_or(S3Error::InvalidAccessKeyId)?;
+    let caller = auth::credentials::lookup(&svc.ctx, &sig.access_key_id)
+        .await
+        .map_err(|e| S3Error::Internal(e.to_string()))?
+        .ok_or(S3Error::InvalidAccessKeyId)?;
     if !caller.session_token.is_empty() && sig.security_token.as_deref() != Some(caller.session_token.as_str()) {
         return Err(S3Error::InvalidToken);
     }
     sigv4::check_time(&sig, time::now_s())?;
     let candidates: Vec<(String, String)> = req.signed_as.iter().map(|(h, p)| (h.replace("{region}", &sig.region), p.clone())).collect();
-    let c = sigv4::Canonical { method: req.method.as_str(), query: &req.query, headers: &req.headers, candidates };
+    let c = sigv4::Canonical {
+        method: req.method.as_str(),
+        query: &req.query,
+        headers: &req.headers,
+        candidates,
+    };
     let key = sigv4::verify(&c, &sig, &caller.secret_access_key)?;
     Ok((caller, sig, key))
 }
@@ -186,7 +220,15 @@ async fn serve(svc: &Service, req: &S3Request, body: Body) -> S3Result<Response>
     let bucket = req.bucket.clone().unwrap_or_default();
     let ir = svc.bucket_ir(&backend, &bucket).ok_or_else(|| S3Error::NoSuchBucket(bucket.clone()))?;
     let policy = Policy::new(&ir, &role, &caller.identity_id);
-    let call = Call { svc, req, bucket, caller, policy, sig, signing_key };
+    let call = Call {
+        svc,
+        req,
+        bucket,
+        caller,
+        policy,
+        sig,
+        signing_key,
+    };
     match &req.op {
         Op::ListBuckets => unreachable!("handled above"),
         Op::HeadBucket => Ok(StatusCode::OK.into_response()),

@@ -114,7 +114,11 @@ pub async fn list_objects(call: &Call<'_>, v2: bool) -> S3Result<Response> {
     };
     let listing = walk(call, &prefix, delimiter.as_deref(), after, max_keys.min(1000) as usize).await?;
     let enc = |s: &str| if url { escape(&auth::sigv4::uri_encode(s, true)) } else { escape(s) };
-    let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"{NS}\"><Name>{}</Name><Prefix>{}</Prefix>", escape(&call.bucket), enc(&prefix));
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListBucketResult xmlns=\"{NS}\"><Name>{}</Name><Prefix>{}</Prefix>",
+        escape(&call.bucket),
+        enc(&prefix)
+    );
     if let Some(d) = &delimiter {
         x.push_str(&format!("<Delimiter>{}</Delimiter>", enc(d)));
     }
@@ -148,9 +152,17 @@ pub async fn list_objects(call: &Call<'_>, v2: bool) -> S3Result<Response> {
     }
     for e in &listing.entries {
         if let Entry::Object(k, m) = e {
-            x.push_str(&format!("<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag>", enc(k), iso8601(m.last_modified), escape(&m.quoted_etag())));
+            x.push_str(&format!(
+                "<Contents><Key>{}</Key><LastModified>{}</LastModified><ETag>{}</ETag>",
+                enc(k),
+                iso8601(m.last_modified),
+                escape(&m.quoted_etag())
+            ));
             if let Some((a, _)) = &m.checksum {
-                x.push_str(&format!("<ChecksumAlgorithm>{a}</ChecksumAlgorithm><ChecksumType>{}</ChecksumType>", m.checksum_type.as_deref().unwrap_or("FULL_OBJECT")));
+                x.push_str(&format!(
+                    "<ChecksumAlgorithm>{a}</ChecksumAlgorithm><ChecksumType>{}</ChecksumType>",
+                    m.checksum_type.as_deref().unwrap_or("FULL_OBJECT")
+                ));
             }
             x.push_str(&format!("<Size>{}</Size><StorageClass>STANDARD</StorageClass></Contents>", m.size));
         }

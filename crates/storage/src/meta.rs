@@ -86,7 +86,11 @@ pub async fn scan(store: &dyn Store, bucket: &str, prefix: &str, after: Option<&
         partition: Some(serde_json::Value::String(bucket.to_string())),
         sort: (!prefix.is_empty()).then(|| SortCondition::BeginsWith(vec![serde_json::Value::String(prefix.to_string())])),
         limit: Some(limit),
-        cursor: after.map(|a| Cursor { pk: bucket.to_string(), sk: a.to_string(), index_values: vec![] }),
+        cursor: after.map(|a| Cursor {
+            pk: bucket.to_string(),
+            sk: a.to_string(),
+            index_values: vec![],
+        }),
         ..Default::default()
     };
     let page = store.query(OBJECTS, &spec).await?;

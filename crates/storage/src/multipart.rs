@@ -69,12 +69,28 @@ pub async fn create(call: &Call<'_>) -> S3Result<Response> {
     call.require(Action::Write, &key)?;
     let (headers, user) = object_headers(&call.req.headers);
     let (algo, _) = requested_checksum(&call.req.headers)?;
-    let checksum_type = algo.map(|a| call.req.header("x-amz-checksum-type").map(|t| t.to_ascii_uppercase()).unwrap_or_else(|| if a == Algorithm::Crc64nvme { "FULL_OBJECT".into() } else { "COMPOSITE".into() }));
-    let upload = Upload { key: key.clone(), initiated: now_ms(), headers, user, checksum_algorithm: algo.map(|a| a.name().to_string()), checksum_type };
+    let checksum_type = algo.map(|a| {
+        call.req
+            .header("x-amz-checksum-type")
+            .map(|t| t.to_ascii_uppercase())
+            .unwrap_or_else(|| if a == Algorithm::Crc64nvme { "FULL_OBJECT".into() } else { "COMPOSITE".into() })
+    });
+    let upload = Upload {
+        key: key.clone(),
+        initiated: now_ms(),
+        headers,
+        user,
+        checksum_algorithm: algo.map(|a| a.name().to_string()),
+        checksum_type,
+    };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let data = serde_json::to_value(&upload).map_err(|e| S3Error::Internal(e.to_string()))?;
     call.svc.ctx.store.put(UPLOADS, &call.bucket, &id, data, &Condition::MustNotExist).await?;
-    let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"{NS}\"><Bucket>{}</Bucket><Key>{}</Key><UploadId>{id}</UploadId></InitiateMultipartUploadResult>", escape(&call.bucket), escape(&key));
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<InitiateMultipartUploadResult xmlns=\"{NS}\"><Bucket>{}</Bucket><Key>{}</Key><UploadId>{id}</UploadId></InitiateMultipartUploadResult>",
+        escape(&call.bucket),
+        escape(&key)
+    );
     x.shrink_to_fit();
     let mut resp = xml_response(x);
     if let Some(a) = &upload.checksum_algorithm {
@@ -104,7 +120,13 @@ pub async fn upload_part(call: &Call<'_>, n: u32, upload_id: &str, body: Body) -
     call.require(Action::Write, &call.req.key)?;
     load_upload(call, upload_id).await?;
     let (tmp, r) = receive_checked(call, body).await?;
-    let part = Part { etag: hex::encode(r.md5), size: r.size, file: format!("{n}-{}", uuid::Uuid::new_v4().simple()), last_modified: now_ms(), checksum: r.checksum.as_ref().map(|(_, v)| v.clone()) };
+    let part = Part {
+        etag: hex::encode(r.md5),
+        size: r.size,
+        file: format!("{n}-{}", uuid::Uuid::new_v4().simple()),
+        last_modified: now_ms(),
+        checksum: r.checksum.as_ref().map(|(_, v)| v.clone()),
+    };
     save_part(call, upload_id, n, &tmp, part.clone()).await?;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut().insert("etag", hv(&format!("\"{}\"", part.etag)));
@@ -120,7 +142,11 @@ pub async fn upload_part_copy(call: &Call<'_>, n: u32, upload_id: &str) -> S3Res
     let (src_bucket, _, src) = resolve_source(call).await?;
     let (start, len) = match call.req.header("x-amz-copy-source-range") {
         Some(r) => {
-            let (a, b) = r.trim().strip_prefix("bytes=").and_then(|s| s.split_once('-')).ok_or_else(|| S3Error::InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last".into()))?;
+            let (a, b) = r
+                .trim()
+                .strip_prefix("bytes=")
+                .and_then(|s| s.split_once('-'))
+                .ok_or_else(|| S3Error::InvalidArgument("The x-amz-copy-source-range value must be of the form bytes=first-last".into()))?;
             let (a, b): (u64, u64) = (a.parse().map_err(|_| S3Error::InvalidRange)?, b.parse().map_err(|_| S3Error::InvalidRange)?);
             if b < a || b >= src.size {
                 return Err(S3Error::InvalidRange);
@@ -130,13 +156,26 @@ pub async fn upload_part_copy(call: &Call<'_>, n: u32, upload_id: &str) -> S3Res
         None => (0, src.size),
     };
     let (tmp, md5) = crate::objects::copy_range(call, &src_bucket, &src.blob, start, len).await?;
-    let part = Part { etag: hex::encode(md5), size: len, file: format!("{n}-{}", uuid::Uuid::new_v4().simple()), last_modified: now_ms(), checksum: None };
+    let part = Part {
+        etag: hex::encode(md5),
+        size: len,
+        file: format!("{n}-{}", uuid::Uuid::new_v4().simple()),
+        last_modified: now_ms(),
+        checksum: None,
+    };
     save_part(call, upload_id, n, &tmp, part.clone()).await?;
-    Ok(xml_response(format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>\"{}\"</ETag></CopyPartResult>", iso8601(part.last_modified), part.etag)))
+    Ok(xml_response(format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>\"{}\"</ETag></CopyPartResult>",
+        iso8601(part.last_modified),
+        part.etag
+    )))
 }
 
 async fn all_parts(call: &Call<'_>, upload_id: &str) -> S3Result<Vec<(u32, Part)>> {
-    let spec = QuerySpec { partition: Some(Value::String(upload_id.to_string())), ..Default::default() };
+    let spec = QuerySpec {
+        partition: Some(Value::String(upload_id.to_string())),
+        ..Default::default()
+    };
     let page = call.svc.ctx.store.query(PARTS, &spec).await?;
     Ok(page.items.into_iter().filter_map(|i| Some((i.sk.parse().ok()?, serde_json::from_value(i.data).ok()?))).collect())
 }
@@ -173,7 +212,11 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
     let stored: BTreeMap<u32, Part> = all_parts(call, upload_id).await?.into_iter().collect();
     let mut chosen = Vec::new();
     for (i, (n, etag, sum)) in requested.iter().enumerate() {
-        let part = stored.get(n).filter(|p| p.etag == *etag).ok_or_else(|| S3Error::InvalidPart(format!("One or more of the specified parts could not be found (part {n}). The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")))?;
+        let part = stored.get(n).filter(|p| p.etag == *etag).ok_or_else(|| {
+            S3Error::InvalidPart(format!(
+                "One or more of the specified parts could not be found (part {n}). The part may not have been uploaded, or the specified entity tag may not match the part's entity tag."
+            ))
+        })?;
         if let (Some(s), Some(mine)) = (sum, &part.checksum) {
             if s.trim() != mine {
                 return Err(S3Error::InvalidPart(format!("The checksum of part {n} does not match")));
@@ -195,7 +238,9 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
     let files: Vec<std::path::PathBuf> = chosen.iter().map(|p| dir.join(&p.file)).collect();
     let tmp = call.svc.blobs.temp();
     let tmp2 = tmp.clone();
-    let (size, full_sum) = tokio::task::spawn_blocking(move || concat(&files, &tmp2, if full_object { algo } else { None })).await.map_err(|e| S3Error::Internal(e.to_string()))??;
+    let (size, full_sum) = tokio::task::spawn_blocking(move || concat(&files, &tmp2, if full_object { algo } else { None }))
+        .await
+        .map_err(|e| S3Error::Internal(e.to_string()))??;
     let checksum = match algo {
         Some(a) if full_object => {
             let computed = full_sum.unwrap_or_default();
@@ -218,15 +263,36 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
         None => None,
     };
     let blob = call.svc.blobs.commit(&tmp, &call.bucket).await?;
-    let meta = ObjectMeta { size, etag, last_modified: now_ms(), blob, headers: upload.headers.clone(), user: upload.user.clone(), checksum: checksum.clone(), checksum_type: upload.checksum_type.clone().filter(|_| checksum.is_some()), parts: chosen.len() as u32 };
+    let meta = ObjectMeta {
+        size,
+        etag,
+        last_modified: now_ms(),
+        blob,
+        headers: upload.headers.clone(),
+        user: upload.user.clone(),
+        checksum: checksum.clone(),
+        checksum_type: upload.checksum_type.clone().filter(|_| checksum.is_some()),
+        parts: chosen.len() as u32,
+    };
     publish(call, &key, &meta).await?;
     let all: Vec<(u32, Part)> = stored.into_iter().collect();
     discard(call, upload_id, &all).await?;
     let location = format!("{}/s3/{}/{}", call.svc.ctx.base_url, call.bucket, auth::sigv4::uri_encode(&key, true));
-    let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"{NS}\"><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>\"{}\"</ETag>", escape(&location), escape(&call.bucket), escape(&key), meta.etag);
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"{NS}\"><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>\"{}\"</ETag>",
+        escape(&location),
+        escape(&call.bucket),
+        escape(&key),
+        meta.etag
+    );
     if let Some((a, v)) = &checksum {
         let a = Algorithm::parse(a).expect("stored algorithms parse");
-        x.push_str(&format!("<{0}>{1}</{0}><ChecksumType>{2}</ChecksumType>", a.xml_element(), escape(v), meta.checksum_type.as_deref().unwrap_or("")));
+        x.push_str(&format!(
+            "<{0}>{1}</{0}><ChecksumType>{2}</ChecksumType>",
+            a.xml_element(),
+            escape(v),
+            meta.checksum_type.as_deref().unwrap_or("")
+        ));
     }
     x.push_str("</CompleteMultipartUploadResult>");
     Ok(xml_response(x))
@@ -269,23 +335,43 @@ pub async fn list_parts(call: &Call<'_>, upload_id: &str) -> S3Result<Response> 
     let upload = load_upload(call, upload_id).await?;
     let max: usize = call.req.q("max-parts").and_then(|v| v.parse().ok()).unwrap_or(1000).min(1000);
     let marker: u32 = call.req.q("part-number-marker").and_then(|v| v.parse().ok()).unwrap_or(0);
-    let spec = QuerySpec { partition: Some(Value::String(upload_id.to_string())), limit: Some(max), cursor: (marker > 0).then(|| Cursor { pk: upload_id.to_string(), sk: part_sk(marker), index_values: vec![] }), ..Default::default() };
+    let spec = QuerySpec {
+        partition: Some(Value::String(upload_id.to_string())),
+        limit: Some(max),
+        cursor: (marker > 0).then(|| Cursor {
+            pk: upload_id.to_string(),
+            sk: part_sk(marker),
+            index_values: vec![],
+        }),
+        ..Default::default()
+    };
     let page = call.svc.ctx.store.query(PARTS, &spec).await?;
     let truncated = page.cursor.is_some();
-    let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"{NS}\"><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId><PartNumberMarker>{marker}</PartNumberMarker>", escape(&call.bucket), escape(&upload.key));
+    let mut x = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<ListPartsResult xmlns=\"{NS}\"><Bucket>{}</Bucket><Key>{}</Key><UploadId>{upload_id}</UploadId><PartNumberMarker>{marker}</PartNumberMarker>",
+        escape(&call.bucket),
+        escape(&upload.key)
+    );
     let mut last = marker;
     let mut body = String::new();
     for item in page.items {
         let Ok(p) = serde_json::from_value::<Part>(item.data) else { continue };
         let n: u32 = item.sk.parse().unwrap_or(0);
         last = n;
-        body.push_str(&format!("<Part><PartNumber>{n}</PartNumber><LastModified>{}</LastModified><ETag>\"{}\"</ETag><Size>{}</Size>", iso8601(p.last_modified), p.etag, p.size));
+        body.push_str(&format!(
+            "<Part><PartNumber>{n}</PartNumber><LastModified>{}</LastModified><ETag>\"{}\"</ETag><Size>{}</Size>",
+            iso8601(p.last_modified),
+            p.etag,
+            p.size
+        ));
         if let (Some(a), Some(v)) = (upload.checksum_algorithm.as_deref().and_then(Algorithm::parse), &p.checksum) {
             body.push_str(&format!("<{0}>{1}</{0}>", a.xml_element(), escape(v)));
         }
         body.push_str("</Part>");
     }
-    x.push_str(&format!("<NextPartNumberMarker>{last}</NextPartNumberMarker><MaxParts>{max}</MaxParts><IsTruncated>{truncated}</IsTruncated>"));
+    x.push_str(&format!(
+        "<NextPartNumberMarker>{last}</NextPartNumberMarker><MaxParts>{max}</MaxParts><IsTruncated>{truncated}</IsTruncated>"
+    ));
     if let Some(a) = &upload.checksum_algorithm {
         x.push_str(&format!("<ChecksumAlgorithm>{a}</ChecksumAlgorithm>"));
     }
@@ -298,9 +384,17 @@ pub async fn list_parts(call: &Call<'_>, upload_id: &str) -> S3Result<Response> 
 pub async fn list_uploads(call: &Call<'_>) -> S3Result<Response> {
     let prefix = call.req.q("prefix").unwrap_or("").to_string();
     call.require(Action::List, &prefix)?;
-    let spec = QuerySpec { partition: Some(Value::String(call.bucket.clone())), ..Default::default() };
+    let spec = QuerySpec {
+        partition: Some(Value::String(call.bucket.clone())),
+        ..Default::default()
+    };
     let page = call.svc.ctx.store.query(UPLOADS, &spec).await?;
-    let mut uploads: Vec<(String, String, i64)> = page.items.into_iter().filter_map(|i| serde_json::from_value::<Upload>(i.data).ok().map(|u| (u.key, i.sk, u.initiated))).filter(|(k, _, _)| k.starts_with(&prefix)).collect();
+    let mut uploads: Vec<(String, String, i64)> = page
+        .items
+        .into_iter()
+        .filter_map(|i| serde_json::from_value::<Upload>(i.data).ok().map(|u| (u.key, i.sk, u.initiated)))
+        .filter(|(k, _, _)| k.starts_with(&prefix))
+        .collect();
     uploads.sort();
     let max: usize = call.req.q("max-uploads").and_then(|v| v.parse().ok()).unwrap_or(1000).min(1000);
     let truncated = uploads.len() > max;
@@ -312,7 +406,11 @@ pub async fn list_uploads(call: &Call<'_>) -> S3Result<Response> {
         }
     }
     for (k, id, t) in &uploads {
-        x.push_str(&format!("<Upload><Key>{}</Key><UploadId>{id}</UploadId><Initiated>{}</Initiated><StorageClass>STANDARD</StorageClass></Upload>", escape(k), iso8601(*t)));
+        x.push_str(&format!(
+            "<Upload><Key>{}</Key><UploadId>{id}</UploadId><Initiated>{}</Initiated><StorageClass>STANDARD</StorageClass></Upload>",
+            escape(k),
+            iso8601(*t)
+        ));
     }
     x.push_str("</ListMultipartUploadsResult>");
     Ok(xml_response(x))

@@ -66,36 +66,26 @@ pub fn requested_checksum(h: &HeaderMap) -> S3Result<(Option<Algorithm>, Option<
 pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path::PathBuf, Received)> {
     let (algo, sent) = requested_checksum(&call.req.headers)?;
     let payload = call.payload()?;
-    let tmp = call.svc.blobs.temp();
-    let file = tokio::fs::File::create(&tmp).await?;
+    // Removes the temp file on any error, and also when the client goes away mid-upload (hyper
+    // then drops this future).
+    let guard = crate::blobs::TempFile::new(call.svc.blobs.temp());
+    let file = tokio::fs::File::create(guard.path()).await?;
     let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
-    let result = receive(body, payload, algo, &mut w).await;
-    let checked = async {
-        let r = result?;
-        let file = w.into_inner();
-        file.sync_all().await?;
-        if let Some(md5) = call.req.header("content-md5") {
-            let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
-            if want != r.md5 {
-                return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
-            }
-        }
-        if let Some((a, computed)) = &r.checksum {
-            let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
-            if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
-                checksum::expect(*a, v, computed)?;
-            }
-        }
-        Ok(r)
-    }
-    .await;
-    match checked {
-        Ok(r) => Ok((tmp, r)),
-        Err(e) => {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            Err(e)
+    let r = receive(body, payload, algo, &mut w).await?;
+    w.into_inner().sync_all().await?;
+    if let Some(md5) = call.req.header("content-md5") {
+        let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
+        if want != r.md5 {
+            return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
         }
     }
+    if let Some((a, computed)) = &r.checksum {
+        let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
+        if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
+            checksum::expect(*a, v, computed)?;
+        }
+    }
+    Ok((guard.keep(), r))
 }
 
 /// Makes `meta` visible at `key` (honouring `If-None-Match: *`) and drops the replaced blob.
@@ -122,7 +112,17 @@ pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
     let (tmp, r) = receive_checked(call, body).await?;
     let blob = call.svc.blobs.commit(&tmp, &call.bucket).await?;
     let (headers, user) = object_headers(&call.req.headers);
-    let meta = ObjectMeta { size: r.size, etag: hex::encode(r.md5), last_modified: now_ms(), blob, headers, user, checksum: r.checksum.as_ref().map(|(a, v)| (a.name().to_string(), v.clone())), checksum_type: r.checksum.as_ref().map(|_| "FULL_OBJECT".to_string()), parts: 0 };
+    let meta = ObjectMeta {
+        size: r.size,
+        etag: hex::encode(r.md5),
+        last_modified: now_ms(),
+        blob,
+        headers,
+        user,
+        checksum: r.checksum.as_ref().map(|(a, v)| (a.name().to_string(), v.clone())),
+        checksum_type: r.checksum.as_ref().map(|_| "FULL_OBJECT".to_string()),
+        parts: 0,
+    };
     publish(call, &key, &meta).await?;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut().insert("etag", hv(&meta.quoted_etag()));
@@ -178,7 +178,11 @@ fn parse_range(v: &str, size: u64) -> S3Result<Option<(u64, u64)>> {
         (size.saturating_sub(n), size - 1)
     } else {
         let start: u64 = a.parse().map_err(|_| S3Error::InvalidRange)?;
-        let end = if b.is_empty() { size.saturating_sub(1) } else { b.parse::<u64>().map_err(|_| S3Error::InvalidRange)?.min(size.saturating_sub(1)) };
+        let end = if b.is_empty() {
+            size.saturating_sub(1)
+        } else {
+            b.parse::<u64>().map_err(|_| S3Error::InvalidRange)?.min(size.saturating_sub(1))
+        };
         if start >= size || end < start {
             return Err(S3Error::InvalidRange);
         }
@@ -245,7 +249,14 @@ pub async fn get(call: &Call<'_>, head: bool) -> S3Result<Response> {
         }
     }
     // response-content-type and friends override stored headers (signed requests only, as on S3).
-    for (q, name) in [("response-content-type", "content-type"), ("response-content-language", "content-language"), ("response-expires", "expires"), ("response-cache-control", "cache-control"), ("response-content-disposition", "content-disposition"), ("response-content-encoding", "content-encoding")] {
+    for (q, name) in [
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ] {
         if let Some(v) = call.req.q(q) {
             h.insert(name, hv(v));
         }
@@ -264,7 +275,9 @@ pub async fn delete(call: &Call<'_>) -> S3Result<Response> {
 
 /// Reads a small XML request body (DeleteObjects, CompleteMultipartUpload), checking Content-MD5.
 pub async fn small_body(call: &Call<'_>, body: Body) -> S3Result<String> {
-    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024).await.map_err(|_| S3Error::InvalidRequest("the request body is too large".into()))?;
+    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024)
+        .await
+        .map_err(|_| S3Error::InvalidRequest("the request body is too large".into()))?;
     if let Some(md5) = call.req.header("content-md5") {
         let mut h = checksum::Md5::new();
         h.update(&bytes);
@@ -292,7 +305,12 @@ pub async fn delete_objects(call: &Call<'_>, body: Body) -> S3Result<Response> {
         let key = crate::xml::child(obj, "Key")?.ok_or(S3Error::MalformedXML)?;
         if !call.policy.allows(Action::Delete, &key) {
             let e = S3Error::AccessDenied("Access Denied".into());
-            out.push_str(&format!("<Error><Key>{}</Key><Code>{}</Code><Message>{}</Message></Error>", escape(&key), e.code(), escape(&e.message())));
+            out.push_str(&format!(
+                "<Error><Key>{}</Key><Code>{}</Code><Message>{}</Message></Error>",
+                escape(&key),
+                e.code(),
+                escape(&e.message())
+            ));
             continue;
         }
         if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, &key).await? {
@@ -315,7 +333,9 @@ pub fn xml_response(body: String) -> Response {
 pub fn copy_source(v: &str) -> S3Result<(String, Vec<String>)> {
     let v = v.split_once("?versionId=").map(|(a, _)| a).unwrap_or(v);
     let v = v.strip_prefix('/').unwrap_or(v);
-    let (bucket, key) = v.split_once('/').ok_or_else(|| S3Error::InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey".into()))?;
+    let (bucket, key) = v
+        .split_once('/')
+        .ok_or_else(|| S3Error::InvalidArgument("Copy Source must mention the source bucket and key: sourcebucket/sourcekey".into()))?;
     let bucket = crate::request::percent_decode(bucket, false)?;
     let mut keys = vec![];
     if let Ok(k) = crate::request::percent_decode(key, false) {
@@ -360,7 +380,11 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
         meta.user = user;
     }
     publish(call, &key, &meta).await?;
-    let body = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>{}</ETag></CopyObjectResult>", iso8601(meta.last_modified), escape(&meta.quoted_etag()));
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyObjectResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>{}</ETag></CopyObjectResult>",
+        iso8601(meta.last_modified),
+        escape(&meta.quoted_etag())
+    );
     Ok(xml_response(body))
 }
 

@@ -105,7 +105,10 @@ pub fn parse_query(q: &str) -> S3Result<Vec<(String, String)>> {
 pub fn parse(method: Method, raw_path: &str, raw_query: &str, headers: HeaderMap, buckets: &[String]) -> S3Result<S3Request> {
     let host = headers.get("host").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let hostname = host.rsplit_once(':').filter(|(_, p)| p.chars().all(|c| c.is_ascii_digit())).map(|(h, _)| h).unwrap_or(&host);
-    let virtual_bucket = buckets.iter().find(|b| hostname.len() > b.len() && hostname.starts_with(b.as_str()) && hostname.as_bytes()[b.len()] == b'.').cloned();
+    let virtual_bucket = buckets
+        .iter()
+        .find(|b| hostname.len() > b.len() && hostname.starts_with(b.as_str()) && hostname.as_bytes()[b.len()] == b'.')
+        .cloned();
     let (bucket, key_path, mut signed_as) = match virtual_bucket {
         Some(b) => {
             let key_path = if raw_path.is_empty() { "/".to_string() } else { raw_path.to_string() };
@@ -138,7 +141,15 @@ pub fn parse(method: Method, raw_path: &str, raw_query: &str, headers: HeaderMap
         return Err(S3Error::KeyTooLong);
     }
     let query = parse_query(raw_query)?;
-    let mut req = S3Request { method, bucket, key, query, headers, signed_as, op: Op::ListBuckets };
+    let mut req = S3Request {
+        method,
+        bucket,
+        key,
+        query,
+        headers,
+        signed_as,
+        op: Op::ListBuckets,
+    };
     req.op = select(&req)?;
     Ok(req)
 }
@@ -147,7 +158,10 @@ fn select(r: &S3Request) -> S3Result<Op> {
     let m = &r.method;
     let upload_id = r.q("uploadId").map(String::from);
     let part = || -> S3Result<u32> {
-        let n: u32 = r.q("partNumber").and_then(|v| v.parse().ok()).ok_or_else(|| S3Error::InvalidArgument("Part number must be an integer between 1 and 10000, inclusive".into()))?;
+        let n: u32 = r
+            .q("partNumber")
+            .and_then(|v| v.parse().ok())
+            .ok_or_else(|| S3Error::InvalidArgument("Part number must be an integer between 1 and 10000, inclusive".into()))?;
         if !(1..=10_000).contains(&n) {
             return Err(S3Error::InvalidArgument("Part number must be an integer between 1 and 10000, inclusive".into()));
         }
@@ -164,7 +178,11 @@ fn select(r: &S3Request) -> S3Result<Op> {
             Method::GET if r.has("location") => Op::GetBucketLocation,
             Method::GET if r.has("uploads") => Op::ListMultipartUploads,
             Method::GET if r.q("list-type") == Some("2") => Op::ListObjectsV2,
-            Method::GET if r.query.iter().any(|(k, _)| ["cors", "policy", "acl", "versioning", "tagging", "lifecycle", "website", "encryption"].contains(&k.as_str())) => {
+            Method::GET
+                if r.query
+                    .iter()
+                    .any(|(k, _)| ["cors", "policy", "acl", "versioning", "tagging", "lifecycle", "website", "encryption"].contains(&k.as_str())) =>
+            {
                 return Err(S3Error::NotImplemented("This bucket sub-resource is not supported by Ampstack".into()))
             }
             Method::GET => Op::ListObjectsV1,

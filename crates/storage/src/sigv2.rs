@@ -7,7 +7,21 @@ use base64::Engine;
 use crate::error::{S3Error, S3Result};
 
 /// Sub-resources that are part of the string to sign.
-const SIGNED_SUBRESOURCES: [&str; 13] = ["acl", "delete", "location", "partNumber", "uploadId", "uploads", "versionId", "response-cache-control", "response-content-disposition", "response-content-encoding", "response-content-language", "response-content-type", "response-expires"];
+const SIGNED_SUBRESOURCES: [&str; 13] = [
+    "acl",
+    "delete",
+    "location",
+    "partNumber",
+    "uploadId",
+    "uploads",
+    "versionId",
+    "response-cache-control",
+    "response-content-disposition",
+    "response-content-encoding",
+    "response-content-language",
+    "response-content-type",
+    "response-expires",
+];
 
 pub struct V2 {
     pub access_key_id: String,
@@ -18,7 +32,12 @@ pub struct V2 {
 
 pub fn parse(q: &[(String, String)]) -> Option<V2> {
     let get = |n: &str| q.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
-    Some(V2 { access_key_id: get("AWSAccessKeyId")?, expires: get("Expires")?.parse().ok()?, signature: get("Signature")?, security_token: get("x-amz-security-token") })
+    Some(V2 {
+        access_key_id: get("AWSAccessKeyId")?,
+        expires: get("Expires")?.parse().ok()?,
+        signature: get("Signature")?,
+        security_token: get("x-amz-security-token"),
+    })
 }
 
 /// Checks expiry and the HMAC-SHA1 signature against each candidate resource path.
@@ -31,7 +50,9 @@ pub fn verify(v2: &V2, method: &str, q: &[(String, String)], resources: &[String
     let sub: Vec<String> = sub.iter().map(|(k, v)| if v.is_empty() { k.to_string() } else { format!("{k}={v}") }).collect();
     let amz = v2.security_token.as_ref().map(|t| format!("x-amz-security-token:{t}\n")).unwrap_or_default();
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.as_bytes());
-    let sent = base64::engine::general_purpose::STANDARD.decode(v2.signature.trim()).map_err(|_| S3Error::SignatureDoesNotMatch("malformed Signature".into()))?;
+    let sent = base64::engine::general_purpose::STANDARD
+        .decode(v2.signature.trim())
+        .map_err(|_| S3Error::SignatureDoesNotMatch("malformed Signature".into()))?;
     for resource in resources {
         let mut r = resource.clone();
         if !sub.is_empty() {
@@ -43,5 +64,7 @@ pub fn verify(v2: &V2, method: &str, q: &[(String, String)], resources: &[String
             return Ok(());
         }
     }
-    Err(S3Error::SignatureDoesNotMatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.".into()))
+    Err(S3Error::SignatureDoesNotMatch(
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method.".into(),
+    ))
 }

@@ -160,11 +160,23 @@ pub fn verify(c: &Canonical, sig: &Signature, secret: &str) -> S3Result<[u8; 32]
         return Err(S3Error::AccessDenied("the host header must be signed".into()));
     }
     let presigned = sig.expires.is_some();
-    let payload = if presigned { header(c.headers, "x-amz-content-sha256").filter(|_| sig.signed_headers.iter().any(|h| h == "x-amz-content-sha256")).unwrap_or("UNSIGNED-PAYLOAD") } else { header(c.headers, "x-amz-content-sha256").unwrap_or("UNSIGNED-PAYLOAD") };
+    let payload = if presigned {
+        header(c.headers, "x-amz-content-sha256")
+            .filter(|_| sig.signed_headers.iter().any(|h| h == "x-amz-content-sha256"))
+            .unwrap_or("UNSIGNED-PAYLOAD")
+    } else {
+        header(c.headers, "x-amz-content-sha256").unwrap_or("UNSIGNED-PAYLOAD")
+    };
     let query = canonical_query(c.query, presigned);
     let mut other_headers = String::new();
     for name in sig.signed_headers.iter().filter(|h| *h != "host") {
-        let values: Vec<String> = c.headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).map(|v| v.split_whitespace().collect::<Vec<_>>().join(" ")).collect();
+        let values: Vec<String> = c
+            .headers
+            .get_all(name.as_str())
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split_whitespace().collect::<Vec<_>>().join(" "))
+            .collect();
         other_headers.push_str(&format!("{name}:{}\n", values.join(",")));
     }
     let key = sig.signing_key(secret);
@@ -189,7 +201,9 @@ pub fn verify(c: &Canonical, sig: &Signature, secret: &str) -> S3Result<[u8; 32]
             return Ok(key);
         }
     }
-    Err(S3Error::SignatureDoesNotMatch("The request signature we calculated does not match the signature you provided. Check your key and signing method.".into()))
+    Err(S3Error::SignatureDoesNotMatch(
+        "The request signature we calculated does not match the signature you provided. Check your key and signing method.".into(),
+    ))
 }
 
 /// Verifies the signatures of `STREAMING-AWS4-HMAC-SHA256-PAYLOAD` chunks, each chained to the
@@ -207,13 +221,25 @@ const EMPTY_SHA256: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495
 impl ChunkSigner {
     /// Checks one chunk's signature given the SHA-256 of its data.
     pub fn verify_chunk(&mut self, data_sha256: &[u8], signature: &str) -> S3Result<()> {
-        let to_sign = format!("AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{EMPTY_SHA256}\n{}", self.amz_date, self.scope, self.previous, hex::encode(data_sha256));
+        let to_sign = format!(
+            "AWS4-HMAC-SHA256-PAYLOAD\n{}\n{}\n{}\n{EMPTY_SHA256}\n{}",
+            self.amz_date,
+            self.scope,
+            self.previous,
+            hex::encode(data_sha256)
+        );
         self.check(&to_sign, signature)
     }
 
     /// Checks the trailer signature over the canonical trailer lines (`name:value\n`).
     pub fn verify_trailer(&mut self, trailer: &str, signature: &str) -> S3Result<()> {
-        let to_sign = format!("AWS4-HMAC-SHA256-TRAILER\n{}\n{}\n{}\n{}", self.amz_date, self.scope, self.previous, hex::encode(sha256(trailer.as_bytes())));
+        let to_sign = format!(
+            "AWS4-HMAC-SHA256-TRAILER\n{}\n{}\n{}\n{}",
+            self.amz_date,
+            self.scope,
+            self.previous,
+            hex::encode(sha256(trailer.as_bytes()))
+        );
         self.check(&to_sign, signature)
     }
 
@@ -241,7 +267,12 @@ mod tests {
         h.insert("x-amz-date", HeaderValue::from_static("20130524T000000Z"));
         h.insert("authorization", HeaderValue::from_static("AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request,SignedHeaders=host;range;x-amz-content-sha256;x-amz-date,Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41"));
         let sig = parse(&h, &[]).unwrap().unwrap();
-        let c = Canonical { method: "GET", query: &[], headers: &h, candidates: vec![("wrong.example".into(), "/test.txt".into()), ("examplebucket.s3.amazonaws.com".into(), "/test.txt".into())] };
+        let c = Canonical {
+            method: "GET",
+            query: &[],
+            headers: &h,
+            candidates: vec![("wrong.example".into(), "/test.txt".into()), ("examplebucket.s3.amazonaws.com".into(), "/test.txt".into())],
+        };
         let secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY";
         assert!(verify(&c, &sig, secret).is_ok());
         assert!(verify(&c, &sig, "nope").is_err());
@@ -266,7 +297,12 @@ mod tests {
         .collect();
         let h = HeaderMap::new();
         let sig = parse(&h, &q).unwrap().unwrap();
-        let c = Canonical { method: "GET", query: &q, headers: &h, candidates: vec![("examplebucket.s3.amazonaws.com".into(), "/test.txt".into())] };
+        let c = Canonical {
+            method: "GET",
+            query: &q,
+            headers: &h,
+            candidates: vec![("examplebucket.s3.amazonaws.com".into(), "/test.txt".into())],
+        };
         assert!(verify(&c, &sig, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY").is_ok());
         let now = auth::sigv4::parse_amz_date("20130524T000000Z").unwrap();
         assert!(check_time(&sig, now + 86_000).is_ok());
@@ -276,8 +312,23 @@ mod tests {
     /// The chunked upload example (first chunk signature) of the S3 streaming documentation.
     #[test]
     fn s3_documented_chunk_signature() {
-        let sig = Signature { access_key_id: "AKIAIOSFODNN7EXAMPLE".into(), date: "20130524".into(), region: "us-east-1".into(), service: "s3".into(), signed_headers: vec![], signature: String::new(), amz_date: "20130524T000000Z".into(), expires: None, security_token: None };
-        let mut signer = ChunkSigner { key: sig.signing_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"), amz_date: sig.amz_date.clone(), scope: sig.scope(), previous: "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9".into() };
+        let sig = Signature {
+            access_key_id: "AKIAIOSFODNN7EXAMPLE".into(),
+            date: "20130524".into(),
+            region: "us-east-1".into(),
+            service: "s3".into(),
+            signed_headers: vec![],
+            signature: String::new(),
+            amz_date: "20130524T000000Z".into(),
+            expires: None,
+            security_token: None,
+        };
+        let mut signer = ChunkSigner {
+            key: sig.signing_key("wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+            amz_date: sig.amz_date.clone(),
+            scope: sig.scope(),
+            previous: "4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9".into(),
+        };
         let data = vec![b'a'; 65536];
         signer.verify_chunk(&sha256(&data), "ad80c730a21e5b8d04586a2213dd63b9a0e99e0e2307b0ade35a65485a288648").unwrap();
         signer.verify_chunk(&sha256(&[b'a'; 1024]), "0055627c9e194cb4542bae2aa5492e3c1575bbb81b612b7d234b86a503ef5497").unwrap();
