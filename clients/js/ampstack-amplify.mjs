@@ -15,8 +15,9 @@
 // globalThis.fetch (Node, and browsers for small requests) and XMLHttpRequest (browser uploads
 // and downloads with progress). Headers, body and signature are left untouched: the server
 // checks the signature against the AWS host the client signed. Other URLs pass through as is.
-// URLs from getUrl() still name AWS; pass them through `ampstackUrl(url)` before handing them
-// to an <img> or a third party (fetch() in this page rewrites them by itself).
+// URLs from getUrl() still name AWS. In a browser page they are routed where they are used too
+// (src/href set on <img>, <video>, <audio>, <source>, <a>, …), so `<img :src="url">` works
+// unchanged; pass them through `ampstackUrl(url)` before handing them to a third party.
 
 /**
  * @param {{ configure: Function, getConfig: Function, libraryOptions?: object }} Amplify
@@ -119,4 +120,39 @@ function installInterceptors() {
       return open.call(this, method, ampstackUrl(url), ...rest);
     };
   }
+  routeElementUrls(g);
+}
+
+/** Elements whose URL property a page may set to a getUrl() result, and that property. */
+const URL_SINKS = [
+  ['HTMLImageElement', 'src'], ['HTMLMediaElement', 'src'], ['HTMLSourceElement', 'src'],
+  ['HTMLTrackElement', 'src'], ['HTMLIFrameElement', 'src'], ['HTMLEmbedElement', 'src'],
+  ['HTMLAnchorElement', 'href'], ['HTMLLinkElement', 'href'], ['HTMLObjectElement', 'data'],
+];
+const URL_ATTRIBUTES = new Set(['src', 'href', 'data']);
+
+/**
+ * Browsers load an <img src> (or <video>, <a href>, …) without fetch or XHR, so a signed URL
+ * from getUrl() put on an element would go to AWS. Route it when it is set, both as a property
+ * (Vue, plain DOM code) and as an attribute (React, setAttribute). Only URLs of the sandbox's
+ * own buckets change; every other value is passed on untouched.
+ */
+function routeElementUrls(g) {
+  if (typeof g.Element !== 'function') return;
+  for (const [name, prop] of URL_SINKS) {
+    const proto = typeof g[name] === 'function' ? g[name].prototype : null;
+    const desc = proto && Object.getOwnPropertyDescriptor(proto, prop);
+    if (!desc || typeof desc.set !== 'function' || !desc.configurable) continue;
+    Object.defineProperty(proto, prop, {
+      ...desc,
+      set(value) {
+        desc.set.call(this, ampstackUrl(value));
+      },
+    });
+  }
+  const setAttribute = g.Element.prototype.setAttribute;
+  g.Element.prototype.setAttribute = function ampstackSetAttribute(name, value) {
+    const routed = URL_ATTRIBUTES.has(String(name).toLowerCase()) ? ampstackUrl(value) : value;
+    return setAttribute.call(this, name, routed);
+  };
 }

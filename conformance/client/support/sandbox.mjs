@@ -86,6 +86,7 @@ export async function startSandbox({ project = 'examples/todo', databaseUrl = nu
   };
   return {
     dir, endpoint, httpEndpoint, outputsPath, caPath, log, stop, restart, bin,
+    /** The running sandbox process (a new one after restart()). */
     get child() { return child; },
   };
 }

@@ -249,6 +249,7 @@ Trust it once and browsers, Node and the AWS CLI accept https://127.0.0.1 and ht
   macOS:                  sudo security add-trusted-cert -d -r trustRoot -k /Library/Keychains/System.keychain {p}\n\
   Windows (PowerShell):   Import-Certificate -FilePath {p} -CertStoreLocation Cert:\\LocalMachine\\Root\n\
   Chrome/Chromium (Linux): Settings > Privacy and security > Security > Manage certificates > Authorities > Import\n\
+  Chrome/Chromium (Linux, shell with libnss3-tools): certutil -d sql:$HOME/.pki/nssdb -A -t C,, -n ampstack -i {p}\n\
   Firefox:                Settings > Certificates > View Certificates > Authorities > Import\n\n\
 The key never leaves this machine ({k}); delete the folder to start over.",
         p = path.display(),

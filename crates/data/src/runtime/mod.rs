@@ -28,7 +28,7 @@ pub mod values;
 use std::sync::Arc;
 
 use axum::http::{HeaderName, Method};
-use axum::routing::{get, post};
+use axum::routing::{any, post};
 use axum::Router;
 use context::ServiceContext;
 
@@ -46,7 +46,9 @@ pub fn router(ctx: ServiceContext) -> Router {
         .max_age(std::time::Duration::from_secs(600));
     Router::new()
         .route("/graphql", post(http::graphql))
-        .route("/graphql/realtime", get(crate::realtime::socket::upgrade))
+        // `any`, not `get`: over HTTP/2 a browser opens the socket with an extended CONNECT
+        // (RFC 8441; the listener enables it) on a connection it already has to this origin.
+        .route("/graphql/realtime", any(crate::realtime::socket::upgrade))
         .layer(axum::extract::DefaultBodyLimit::max(http::MAX_BODY))
         .layer(cors)
         .with_state(svc)
