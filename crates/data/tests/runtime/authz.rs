@@ -83,3 +83,40 @@ both!(user_pool_tokens_are_verified_signature_and_revocation, |db: Db| async mov
     assert_eq!((status, et.as_deref()), (401, Some("UnauthorizedException")), "{v}");
     api.finish().await;
 });
+
+/// `token` with `change` applied to its claims, signed again with the user pool's current key:
+/// the signature verifies, so only the claim checks can refuse it.
+async fn resigned(api: &Api, token: &str, change: impl FnOnce(&mut serde_json::Map<String, Value>)) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let (header, mut claims) = auth::tokens::decode_unverified(token).expect("a JWT");
+    change(&mut claims);
+    let signing = format!("{}.{}", b64.encode(header.to_string()), b64.encode(Value::Object(claims).to_string()));
+    let keys = auth::keys::keyset(&auth::pool::Pool::new(&api.ctx)).await.unwrap();
+    assert_eq!(header["kid"], keys.current().kid, "the token was signed with the current key");
+    format!("{signing}.{}", b64.encode(keys.current().sign(signing.as_bytes())))
+}
+
+both!(user_pool_tokens_are_verified_expiry_and_client, |db: Db| async move {
+    let api = Api::start(db).await;
+    let (token, _) = api.user("erin@example.com", &[]).await;
+    let body = json!({ "query": "{ listNotes { items { id } } }" }).to_string();
+    // Re-signing with unchanged claims is accepted: the refusals below are the claims'.
+    let same = resigned(&api, &token, |_| {}).await;
+    let (status, _, v) = api.post(&[("authorization", &same)], &body).await;
+    assert_eq!(status, 200, "{v}");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let expired = resigned(&api, &token, |c| {
+        c.insert("exp".into(), json!(now - 10));
+    })
+    .await;
+    let (status, et, v) = api.post(&[("authorization", &expired)], &body).await;
+    assert_eq!((status, et.as_deref()), (401, Some("UnauthorizedException")), "expired: {v}");
+    let other_client = resigned(&api, &token, |c| {
+        c.insert("client_id".into(), json!("someotherappclient0000000"));
+    })
+    .await;
+    let (status, et, v) = api.post(&[("authorization", &other_client)], &body).await;
+    assert_eq!((status, et.as_deref()), (401, Some("UnauthorizedException")), "other client: {v}");
+    api.finish().await;
+});
