@@ -172,6 +172,18 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     c.sub.unsubscribe();
   });
 
+  step('custom subscription whose JS handler sets the filter (extensions.setSubscriptionFilter)', async () => {
+    const prefix = `${tag}-wo`;
+    const c = await collect(client.subscriptions.receiveByPrefix({ namePrefix: prefix }));
+    ok(await client.mutations.publish({ channelName: `${prefix}rld`, content: 'match' }));
+    ok(await client.mutations.publish({ channelName: `${tag}-other`, content: 'no match' }));
+    ok(await client.mutations.publish({ channelName: `${prefix}rk`, content: 'match too' }));
+    await until(() => c.items.length === 2, 'the two posts whose channel starts with the prefix');
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(c.items.map((m) => m.content), ['match', 'match too']);
+    c.sub.unsubscribe();
+  });
+
   step('identity pool guest (SigV4-signed connection and start) receives what allow.guest() reads', async () => {
     const batch = `${tag}-guest`;
     const guests = generateClient({ authMode: 'identityPool' });

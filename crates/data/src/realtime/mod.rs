@@ -12,6 +12,7 @@
 //! field-level rules behave as they do for queries.
 
 pub mod bus;
+pub mod enhanced;
 pub mod matcher;
 pub mod protocol;
 pub mod socket;

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use async_graphql::dynamic::{
     FieldValue, ResolverContext, SubscriptionField, SubscriptionFieldFuture, TypeRef,
 };
-use definition::ir::{AuthRule, AuthStrategy, Relationship};
+use definition::ir::{AuthRule, AuthStrategy, Handler, Relationship};
 use serde_json::{Map, Value};
 use store::{Filter, Op};
 use tokio::sync::broadcast::error::RecvError;
@@ -79,7 +79,12 @@ pub fn subscription_field(spec: SubscriptionSpec, ty: TypeRef) -> SubscriptionFi
         SubscriptionFieldFuture::new(async move {
             let r = req(&ctx)?.clone();
             let hub = ctx.data::<Arc<Realtime>>().map_err(|_| DataError::validation("Subscriptions are served over the realtime WebSocket endpoint, not over HTTP"))?.clone();
-            let accept = Arc::new(acceptance(&r, &spec, &args_json(&ctx.args))?);
+            let args = args_json(&ctx.args);
+            let mut accept = acceptance(&r, &spec, &args)?;
+            if let Some(f) = handler_filter(&r, &spec.name, args).await? {
+                accept.filters.push(f);
+            }
+            let accept = Arc::new(accept);
             let rx = hub.subscribe().await;
             if let Some(d) = ctx.data_opt::<Arc<Delivery>>() {
                 d.acknowledge();
@@ -109,6 +114,23 @@ pub fn subscription_field(spec: SubscriptionSpec, ty: TypeRef) -> SubscriptionFi
             Ok(stream)
         })
     })
+}
+
+/// Runs a custom subscription's JS handlers (`a.handler.custom`, the seeds' `receive.js`) when a
+/// client subscribes: a handler error refuses the subscription, and the filter it sets with
+/// `extensions.setSubscriptionFilter` narrows what the subscriber receives.
+async fn handler_filter(r: &RequestCtx, name: &str, args: Map<String, Value>) -> Result<Option<Filter>, DataError> {
+    let Some(op) = r.backend.data.as_ref().and_then(|d| d.schema.subscriptions.iter().find(|o| o.name == name)) else {
+        return Ok(None);
+    };
+    if op.handlers.is_empty() || !op.handlers.iter().all(|h| matches!(h, Handler::Custom { .. })) {
+        return Ok(None);
+    }
+    match crate::runtime::appsync_js::subscription_filter(r, op, args).await {
+        Ok(Some(v)) => super::enhanced::to_store_filter(&v).map(Some),
+        Ok(None) => Ok(None),
+        Err(e) => Err(DataError::new(e.error_type.unwrap_or_else(|| "Unauthorized".into()), e.message)),
+    }
 }
 
 /// Which events one subscriber receives.

@@ -44,6 +44,13 @@ const schema = a.schema({
     .arguments({ channelName: a.string() })
     .handler(a.handler.custom({ entry: './receive.js' }))
     .authorization((allow) => [allow.publicApiKey()]),
+  // The same, filtered by the handler itself (extensions.setSubscriptionFilter).
+  receiveByPrefix: a
+    .subscription()
+    .for(a.ref('publish'))
+    .arguments({ namePrefix: a.string() })
+    .handler(a.handler.custom({ entry: './receive-prefix.js' }))
+    .authorization((allow) => [allow.publicApiKey()]),
 });
 
 export type Schema = ClientSchema<typeof schema>;
