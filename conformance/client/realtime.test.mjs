@@ -20,7 +20,7 @@ if (!fs.existsSync(bin)) {
     test(`realtime: subscriptions with the real client (${engine.name})`, { timeout: 300_000 }, async (t) => {
       const sandbox = await startSandbox({ project, databaseUrl: engine.url });
       try {
-        await runScenario(t, scenario, sandbox, {}, async (request) => {
+        await runScenario(t, scenario, sandbox, engine.url ? { AMPSTACK_DATABASE_URL: engine.url } : {}, async (request) => {
           if (request !== 'restart') throw new Error(`unknown request ${request}`);
           await sandbox.restart();
           return { restarted: true };

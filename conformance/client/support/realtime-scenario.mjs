@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
 import { Hub } from 'aws-amplify/utils';
@@ -218,6 +219,41 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     assert.equal(everyone.items[0].secret, null, 'field-level rules redact the owner-only field for the API key');
     assert.ok(bobEmail);
     for (const c of [everyone, alice, bob]) c.sub.unsubscribe();
+    await signOut();
+  });
+
+  step('group rules: a static group member listens, a user in no group is refused; dynamic groups filter per item', async () => {
+    const batch = `${tag}-groups`;
+    const filter = { batch: { eq: batch } };
+    const users = generateClient({ authMode: 'userPool' });
+    // A user in no group has nothing a group rule could grant: refused, as AppSync's resolvers do.
+    // (The client closes its socket after an auth refusal and reconnects, so this comes first.)
+    await signUpAndIn('dave');
+    for (const model of ['EditorNote', 'SharedNote']) {
+      const refused = [];
+      const before = acks;
+      const sub = users.models[model].onCreate({ filter }).subscribe({ next: (v) => refused.push(v), error: (e) => refused.push(e) });
+      await until(() => refused.length > 0, `the refusal of a non-member (${model})`);
+      assert.equal(acks, before, 'no start_ack for a non-member');
+      assert.match(JSON.stringify(refused[0]), /Not Authorized to access onCreate/);
+      sub.unsubscribe();
+    }
+    await signOut();
+    const carol = await signUpAndIn('carol');
+    await signOut();
+    const added = spawnSync(process.env.AMPSTACK_BIN, ['users', 'add-to-group', '--dir', process.env.AMPSTACK_DIR, carol, 'Editors'], { encoding: 'utf8' });
+    assert.equal(added.status, 0, added.stderr);
+    assert.equal((await signIn({ username: carol, password })).isSignedIn, true);
+    const carolStatic = await collect(users.models.EditorNote.onCreate({ filter }));
+    const carolShared = await collect(users.models.SharedNote.onCreate({ filter }));
+    ok(await client.models.EditorNote.create({ text: 'for editors', batch }));
+    ok(await client.models.SharedNote.create({ text: 'shared with Editors', batch, editors: ['Editors'] }));
+    ok(await client.models.SharedNote.create({ text: 'shared with Others', batch, editors: ['Others'] }));
+    await until(() => carolStatic.items.length === 1 && carolShared.items.length === 1, 'the group member\'s events');
+    await sleep(300); // nothing more arrives
+    assert.deepEqual(carolStatic.items.map((n) => n.text), ['for editors']);
+    assert.deepEqual(carolShared.items.map((n) => n.text), ['shared with Editors']);
+    for (const c of [carolStatic, carolShared]) c.sub.unsubscribe();
     await signOut();
   });
 

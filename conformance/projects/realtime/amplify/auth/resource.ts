@@ -2,4 +2,5 @@ import { defineAuth } from '@aws-amplify/backend';
 
 export const auth = defineAuth({
   loginWith: { email: true },
+  groups: ['Editors'],
 });

@@ -23,6 +23,13 @@ const schema = a.schema({
     .model({ channel: a.string(), text: a.string(), batch: a.string() })
     .authorization((allow) => [allow.publicApiKey(), allow.guest().to(['read'])]),
   Secret: a.model({ text: a.string() }).authorization((allow) => [allow.owner()]),
+  // Static and dynamic group rules decide who listens (writes come with the API key).
+  EditorNote: a
+    .model({ text: a.string(), batch: a.string() })
+    .authorization((allow) => [allow.publicApiKey(), allow.groups(['Editors'])]),
+  SharedNote: a
+    .model({ text: a.string(), batch: a.string(), editors: a.string().array() })
+    .authorization((allow) => [allow.publicApiKey(), allow.groupsDefinedIn('editors')]),
   // A custom subscription on a model mutation; its argument filters by the field of that name.
   onChannelMessage: a
     .subscription()
