@@ -3,10 +3,14 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
 import { generateClient } from 'aws-amplify/data';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps } from './steps.mjs';
+
+globalThis.WebSocket ??= WebSocket; // Node 20 has no global WebSocket; wss trusts the sandbox CA
 
 const outputs = JSON.parse(fs.readFileSync(process.env.AMPSTACK_OUTPUTS, 'utf8'));
 const { step, run } = createSteps();
@@ -17,6 +21,38 @@ const ok = (res) => {
   assert.ok(!res.errors || res.errors.length === 0, `unexpected errors: ${JSON.stringify(res.errors)}`);
   return res.data;
 };
+
+// Realtime: subscriptions of the Lambda-authorized model (the token travels in the connection
+// header and in each start message's authorization).
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let acks = 0;
+Hub.listen('api', ({ payload }) => { if (payload.event === 'Subscription ack') acks += 1; });
+async function until(cond, what, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+/** Subscribes, collecting values; resolves once the server acknowledged the subscription. */
+async function collect(observable) {
+  const before = acks;
+  const c = { items: [], errors: [] };
+  c.sub = observable.subscribe({ next: (v) => c.items.push(v), error: (e) => c.errors.push(e) });
+  await until(() => acks > before || c.errors.length > 0, 'start_ack');
+  assert.deepEqual(c.errors, []);
+  return c;
+}
+/** Subscribes expecting a refusal (no start_ack); returns the error. */
+async function refused(observable, what) {
+  const before = acks;
+  const got = [];
+  const sub = observable.subscribe({ next: (v) => got.push({ unexpected: v }), error: (e) => got.push(e) });
+  await until(() => got.length > 0, what);
+  assert.equal(acks, before, `no start_ack: ${what}`);
+  sub.unsubscribe();
+  return got[0];
+}
 
 step('configure the client: custom operations are generated from the model introspection', () => {
   configureAmplify(Amplify, outputs);
@@ -106,6 +142,36 @@ step('Lambda authorization: admitted token, resolverContext as identity, deniedF
   assert.match(String(error.errorType ?? error.message ?? error), /Unauthorized/i);
   const apiKeyRes = await client.models.Vault.list();
   assert.ok(apiKeyRes.errors?.length, 'the API key may not read a custom-only model');
+});
+
+// The client closes its socket after an auth refusal and reconnects: refusals come first.
+step('realtime, Lambda authorization: a refused token, a model the authorizer\'s caller may not read, and the API key on the custom-only model are refused', async () => {
+  const wrong = await refused(generateClient({ authMode: 'lambda', authToken: 'wrong' }).models.Vault.onCreate(), 'the refusal of a refused token');
+  assert.match(JSON.stringify(wrong), /UnauthorizedException/, JSON.stringify(wrong));
+  await sleep(200);
+  const lambda = generateClient({ authMode: 'lambda', authToken: 'letmein' });
+  const note = await refused(lambda.models.Note.onCreate({ filter: { content: { eq: `n-${tag}` } } }), 'the refusal of onCreateNote for a Lambda caller');
+  assert.match(JSON.stringify(note), /Not Authorized to access onCreateNote/, JSON.stringify(note));
+  assert.match(JSON.stringify(note), /Unauthorized/);
+  await sleep(200);
+  const apiKey = await refused(client.models.Vault.onCreate({ filter: { secret: { eq: `v-${tag}` } } }), 'the refusal of onCreateVault for the API key');
+  assert.match(JSON.stringify(apiKey), /Not Authorized to access onCreateVault/, JSON.stringify(apiKey));
+  await sleep(200);
+});
+
+step('realtime, Lambda authorization: an admitted token receives filtered onCreate events of the custom-only model', async () => {
+  const lambda = generateClient({ authMode: 'lambda', authToken: 'letmein' });
+  const prefix = `rt-${tag}`;
+  const c = await collect(lambda.models.Vault.onCreate({ filter: { secret: { beginsWith: prefix } } }));
+  const all = await collect(lambda.models.Vault.onCreate());
+  const v1 = ok(await lambda.models.Vault.create({ secret: `${prefix}-one` }));
+  const v2 = ok(await lambda.models.Vault.create({ secret: `other-${tag}` }));
+  const v3 = ok(await lambda.models.Vault.create({ secret: `${prefix}-two` }));
+  await until(() => c.items.length === 2 && all.items.filter((v) => [v1.id, v2.id, v3.id].includes(v.id)).length === 3, 'the filtered events');
+  await sleep(300); // nothing more arrives
+  assert.deepEqual(c.items.map((v) => [v.id, v.secret]), [[v1.id, `${prefix}-one`], [v3.id, `${prefix}-two`]]);
+  for (const s of [c, all]) s.sub.unsubscribe();
+  assert.deepEqual([...c.errors, ...all.errors], []);
 });
 
 await run();

@@ -3,10 +3,14 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
+import { Hub } from 'aws-amplify/utils';
 import { generateClient } from 'aws-amplify/data';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps } from './steps.mjs';
+
+globalThis.WebSocket ??= WebSocket; // Node 20 has no global WebSocket; wss trusts the sandbox CA
 
 const outputs = JSON.parse(fs.readFileSync(process.env.AMPSTACK_OUTPUTS, 'utf8'));
 const { step, run } = createSteps();
@@ -40,6 +44,38 @@ const ok = (res) => {
 let client;
 let todo;
 
+// Realtime: the client's subscriptions read the OIDC token from the same provider, per
+// connection and per start message, so `as(...)` before subscribing picks the subscriber.
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let acks = 0;
+Hub.listen('api', ({ payload }) => { if (payload.event === 'Subscription ack') acks += 1; });
+async function until(cond, what, ms = 20_000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+/** Subscribes, collecting values; resolves once the server acknowledged the subscription. */
+async function collect(observable) {
+  const before = acks;
+  const c = { items: [], errors: [] };
+  c.sub = observable.subscribe({ next: (v) => c.items.push(v), error: (e) => c.errors.push(e) });
+  await until(() => acks > before || c.errors.length > 0, 'start_ack');
+  assert.deepEqual(c.errors, []);
+  return c;
+}
+/** Subscribes expecting a refusal (no start_ack); returns the error. */
+async function refused(observable, what) {
+  const before = acks;
+  const got = [];
+  const sub = observable.subscribe({ next: (v) => got.push({ unexpected: v }), error: (e) => got.push(e) });
+  await until(() => got.length > 0, what);
+  assert.equal(acks, before, `no start_ack: ${what}`);
+  sub.unsubscribe();
+  return got[0];
+}
+
 step('configure with a token provider; the outputs list OPENID_CONNECT', () => {
   configureAmplify(Amplify, outputs, { Auth: { tokenProvider } });
   assert.equal(outputs.data.default_authorization_type, 'OPENID_CONNECT');
@@ -71,6 +107,55 @@ step('group rule with a custom group claim (user_groups)', async () => {
 step('custom operation over OIDC: ctx.identity and util.authType()', async () => {
   as(user('dave'));
   assert.deepEqual(ok(await client.queries.motto()), { text: 'Stay local', caller: `Open ID Connect Authorization:sub-dave-${tag}:dave-${tag}` });
+});
+
+// The client closes its socket after an auth refusal and reconnects: refusals come first.
+step('realtime over OIDC: an expired token is refused at connect; a non-Editor is refused on a group-only model', async () => {
+  const now = Math.floor(Date.now() / 1000);
+  as(user('erin', { exp: now - 10 }));
+  const expired = await refused(client.models.Todo.onCreate(), 'the refusal of an expired token');
+  assert.match(JSON.stringify(expired), /UnauthorizedException/, JSON.stringify(expired));
+  await sleep(200);
+  as(user('erin'));
+  const nonMember = await refused(client.models.Board.onCreate({ filter: { batch: { eq: tag } } }), 'the refusal of a non-Editor');
+  assert.match(JSON.stringify(nonMember), /Not Authorized to access onCreateBoard/, JSON.stringify(nonMember));
+  assert.match(JSON.stringify(nonMember), /Unauthorized/);
+  await sleep(200);
+});
+
+step('realtime over OIDC: filtered onCreate for an authenticated reader, owner isolation, a group member', async () => {
+  const batch = `rt-${tag}`;
+  as(user('bob'));
+  const bobTodos = await collect(client.models.Todo.onCreate({ filter: { content: { beginsWith: batch } } }));
+  const bobDiary = await collect(client.models.Diary.onCreate({ filter: { batch: { eq: batch } } }));
+  as(user('alice'));
+  const aliceDiary = await collect(client.models.Diary.onCreate({ filter: { batch: { eq: batch } } }));
+  as(user('carol', { user_groups: ['Editors'] }));
+  const carolBoard = await collect(client.models.Board.onCreate({ filter: { batch: { eq: batch } } }));
+
+  as(user('alice'));
+  const t1 = ok(await client.models.Todo.create({ content: `${batch} one` }));
+  ok(await client.models.Todo.create({ content: `other ${batch}` }));
+  const aliceNote = ok(await client.models.Diary.create({ text: 'alice diary', batch }));
+  ok(await client.models.Diary.create({ text: 'alice elsewhere', batch: `${batch}-x` }));
+  as(user('bob'));
+  const bobNote = ok(await client.models.Diary.create({ text: 'bob diary', batch }));
+  as(user('carol', { user_groups: ['Editors'] }));
+  const board = ok(await client.models.Board.create({ text: 'for editors', batch }));
+  ok(await client.models.Board.create({ text: 'elsewhere', batch: `${batch}-x` }));
+
+  await until(() => bobTodos.items.length === 1 && bobDiary.items.length === 1 && aliceDiary.items.length === 1 && carolBoard.items.length === 1,
+    'one event for each subscriber');
+  await sleep(300); // nothing more arrives
+  assert.deepEqual(bobTodos.items.map((t) => [t.id, t.content, t.owner]), [[t1.id, `${batch} one`, `alice-${tag}`]], 'the authenticated rule reads alice\'s todo; the filter drops the other');
+  assert.deepEqual(aliceDiary.items.map((d) => d.id), [aliceNote.id], 'alice hears only her own diary');
+  assert.equal(aliceDiary.items[0].owner, `alice-${tag}`);
+  assert.deepEqual(bobDiary.items.map((d) => d.id), [bobNote.id], 'bob hears only his own diary');
+  assert.deepEqual(carolBoard.items.map((b) => b.id), [board.id]);
+  for (const c of [bobTodos, bobDiary, aliceDiary, carolBoard]) c.sub.unsubscribe();
+  assert.deepEqual([...bobTodos.errors, ...bobDiary.errors, ...aliceDiary.errors, ...carolBoard.errors], []);
+  as(user('alice'));
+  ok(await client.models.Todo.delete({ id: t1.id }));
 });
 
 step('expired, wrong-audience, too-old and forged tokens are refused (401 → Unauthorized)', async () => {

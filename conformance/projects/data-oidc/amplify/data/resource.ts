@@ -15,6 +15,15 @@ const schema = a.schema({
       allow.groups(['Editors'], 'oidc').withClaimIn('user_groups'),
     ]),
 
+  // Realtime over OIDC: an owner-only model (each subscriber hears only their own records) and
+  // a model only the Editors group may use (anyone else is refused at subscribe time).
+  Diary: a
+    .model({ text: a.string(), batch: a.string() })
+    .authorization((allow) => [allow.owner('oidc').identityClaim('user_id')]),
+  Board: a
+    .model({ text: a.string(), batch: a.string() })
+    .authorization((allow) => [allow.groups(['Editors'], 'oidc').withClaimIn('user_groups')]),
+
   Motto: a.customType({ text: a.string(), caller: a.string() }),
 
   motto: a
