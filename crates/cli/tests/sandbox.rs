@@ -101,13 +101,13 @@ fn sandbox_lifecycle(database_url: Option<&str>) {
     let resource = dir.join("amplify/data/resource.ts");
     let src = std::fs::read_to_string(&resource).unwrap();
     std::fs::write(&resource, src.replace("isDone: a.boolean(),", "isDone: a.boolean(),\n      priority: a.integer(),")).unwrap();
-    wait_for("the reloaded outputs", Duration::from_secs(10), || {
+    wait_for("the reloaded outputs", Duration::from_secs(30), || {
         outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["priority"].is_object())
     });
 
     // A broken change keeps the last good backend and says where the problem is.
     std::fs::write(&resource, src.replace("a.boolean(),", "a.ref('Missing'),")).unwrap();
-    wait_for("the error report", Duration::from_secs(10), || {
+    wait_for("the error report", Duration::from_secs(30), || {
         let log = std::fs::read_to_string(&sb.log).unwrap_or_default();
         log.contains("amplify/data/resource.ts:7:").then_some(())
     });
@@ -117,13 +117,13 @@ fn sandbox_lifecycle(database_url: Option<&str>) {
 
     // Fixing it reloads again.
     std::fs::write(&resource, &src).unwrap();
-    wait_for("the fixed outputs", Duration::from_secs(10), || {
+    wait_for("the fixed outputs", Duration::from_secs(30), || {
         outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["priority"].is_null())
     });
 
     // SIGINT (what Ctrl-C sends) stops it cleanly.
     send_ctrl_c(sb.child.id());
-    let status = wait_for("the sandbox to exit", Duration::from_secs(10), || sb.child.try_wait().unwrap());
+    let status = wait_for("the sandbox to exit", Duration::from_secs(30), || sb.child.try_wait().unwrap());
     assert!(status.success(), "sandbox exited with {status}");
 }
 
@@ -208,11 +208,11 @@ fn records_survive_reloads(database_url: Option<&str>) {
     let src = std::fs::read_to_string(&resource).unwrap();
     // Remove a field, then add it back with another one: the record keeps every value.
     std::fs::write(&resource, src.replace("isDone: a.boolean(),", "")).unwrap();
-    wait_for("reload without isDone", Duration::from_secs(10), || {
+    wait_for("reload without isDone", Duration::from_secs(30), || {
         outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["isDone"].is_null())
     });
     std::fs::write(&resource, src.replace("isDone: a.boolean(),", "isDone: a.boolean(),\n      note: a.string(),")).unwrap();
-    wait_for("reload with note", Duration::from_secs(10), || {
+    wait_for("reload with note", Duration::from_secs(30), || {
         outputs(&dir).filter(|o| o["data"]["model_introspection"]["models"]["Todo"]["fields"]["note"].is_object())
     });
     let got = rt.block_on(store.get("Todo", &id, "")).unwrap().expect("record still stored");
