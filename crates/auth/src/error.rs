@@ -69,6 +69,15 @@ pub enum AuthError {
     /// SMTP delivery of a code failed.
     #[error("{0}")]
     CodeDeliveryFailure(String),
+    /// A Cognito trigger function threw (`<Trigger> failed with error <message>.`).
+    #[error("{0}")]
+    UserLambdaValidation(String),
+    /// A Cognito trigger function could not run or timed out.
+    #[error("{0}")]
+    UnexpectedLambda(String),
+    /// A Cognito trigger function answered with a response Cognito cannot use.
+    #[error("{0}")]
+    InvalidLambdaResponse(String),
     #[error("{0}")]
     Internal(String),
 }
@@ -102,6 +111,9 @@ impl AuthError {
             AuthError::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
             AuthError::UnrecognizedClient(_) => "UnrecognizedClientException",
             AuthError::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
+            AuthError::UserLambdaValidation(_) => "UserLambdaValidationException",
+            AuthError::UnexpectedLambda(_) => "UnexpectedLambdaException",
+            AuthError::InvalidLambdaResponse(_) => "InvalidLambdaResponseException",
             AuthError::Internal(_) => "InternalErrorException",
         }
     }

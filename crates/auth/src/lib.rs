@@ -36,6 +36,7 @@ pub mod sigv4;
 pub mod srp;
 pub mod tokens;
 pub mod totp;
+pub mod triggers;
 pub mod users;
 
 use std::collections::HashMap;

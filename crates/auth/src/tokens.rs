@@ -106,6 +106,17 @@ pub async fn issue(pool: &Pool, user: &User, session: &Session, refresh_token: O
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
 
+    // preTokenGeneration (V1): the function may add, override or suppress id token claims and
+    // override the groups of both tokens.
+    let request = json!({
+        "userAttributes": crate::triggers::user_attributes(user),
+        "groupConfiguration": { "groupsToOverride": user.groups, "iamRolesToOverride": [], "preferredRole": null },
+    });
+    let source = if refresh_token.is_some() { "TokenGeneration_Authentication" } else { "TokenGeneration_RefreshTokens" };
+    if let Some(resp) = crate::triggers::run(pool, crate::triggers::Trigger::PreTokenGeneration, source, &user.username, request).await? {
+        crate::triggers::apply_claims_override(&resp, &mut id, &mut access);
+    }
+
     let mut result = json!({
         "AccessToken": encode(key, &Value::Object(access)),
         "ExpiresIn": ttl,

@@ -7,6 +7,7 @@ use crate::attributes::{self, Write};
 use crate::codes::TTL_CONFIRM;
 use crate::error::AuthError;
 use crate::pool::{now_ms, req_str, Pool};
+use crate::triggers::{self, Trigger};
 use crate::users::{self, User, UserStatus};
 
 const PURPOSE: &str = "signup";
@@ -56,12 +57,29 @@ pub async fn sign_up(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
         let (pool_name, username, password) = (pool.srp_name().to_string(), username.clone(), password.clone());
         crate::crypto::blocking(move || User::hash_password(&pool_name, &username, &password)).await
     };
+    // preSignUp sees the request before the user exists; it may refuse it or auto-confirm.
+    let mut status = UserStatus::Unconfirmed;
+    let request = json!({
+        "userAttributes": attrs,
+        "validationData": attributes_map(req.get("ValidationData")),
+        "clientMetadata": req.get("ClientMetadata").cloned().unwrap_or(json!({})),
+    });
+    if let Some(resp) = triggers::run(pool, Trigger::PreSignUp, "PreSignUp_SignUp", &username, request).await? {
+        if triggers::flag(&resp, "autoConfirmUser") {
+            status = UserStatus::Confirmed;
+        }
+        for (flag, attr) in [("autoVerifyEmail", "email"), ("autoVerifyPhone", "phone_number")] {
+            if triggers::flag(&resp, flag) && attrs.contains_key(attr) {
+                attrs.insert(format!("{attr}_verified"), "true".into());
+            }
+        }
+    }
     let now = now_ms();
     let user = User {
         sub: sub.clone(),
         username,
         attributes: attrs,
-        status: UserStatus::Unconfirmed,
+        status,
         enabled: true,
         srp,
         password: hash,
@@ -73,7 +91,11 @@ pub async fn sign_up(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
         modified: now,
     };
     users::create(pool, &user).await?;
-    let mut out = json!({ "UserConfirmed": false, "UserSub": sub });
+    let confirmed = user.status == UserStatus::Confirmed;
+    let mut out = json!({ "UserConfirmed": confirmed, "UserSub": sub });
+    if confirmed {
+        return Ok(out);
+    }
     if let Some((attr, address)) = signup_verification(pool, &user) {
         out["CodeDeliveryDetails"] = send_code(pool, PURPOSE, &user, attr, &address, Message::SignUp, TTL_CONFIRM).await?;
     }
@@ -99,6 +121,8 @@ pub async fn confirm_sign_up(pool: &Pool, req: &Value) -> Result<Value, AuthErro
         Ok(())
     })
     .await?;
+    let request = json!({ "userAttributes": triggers::user_attributes(&user), "clientMetadata": req.get("ClientMetadata").cloned().unwrap_or(json!({})) });
+    triggers::run(pool, Trigger::PostConfirmation, "PostConfirmation_ConfirmSignUp", &user.username, request).await?;
     // "Sign in after sign-up": USER_AUTH InitiateAuth may present this Session instead of a factor.
     let session = super::signin::save_challenge(pool, "SIGN_UP", &user.sub, &user.username, json!({})).await?;
     Ok(json!({ "Session": session }))
@@ -116,4 +140,15 @@ pub async fn resend_confirmation_code(pool: &Pool, req: &Value) -> Result<Value,
         return Err(AuthError::InvalidParameter("Auto verification not turned on.".into()));
     };
     Ok(json!({ "CodeDeliveryDetails": send_code(pool, PURPOSE, &user, attr, &address, Message::SignUp, TTL_CONFIRM).await? }))
+}
+
+/// `[{Name, Value}]` (ValidationData) as the `{name: value}` map triggers receive.
+fn attributes_map(list: Option<&Value>) -> Value {
+    let mut out = serde_json::Map::new();
+    for a in list.and_then(Value::as_array).into_iter().flatten() {
+        if let (Some(n), Some(v)) = (a.get("Name").and_then(Value::as_str), a.get("Value").and_then(Value::as_str)) {
+            out.insert(n.to_string(), json!(v));
+        }
+    }
+    Value::Object(out)
 }

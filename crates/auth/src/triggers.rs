@@ -1,0 +1,126 @@
+//! Cognito Lambda triggers from `defineAuth({ triggers: { preSignUp, postConfirmation,
+//! preTokenGeneration } })`, run through the context's function runtime with Cognito's event
+//! shapes (`version`, `triggerSource`, `request`, `response`) and its error contract: a trigger
+//! that throws fails the operation with `UserLambdaValidationException` ("PreSignUp failed with
+//! error <message>."), one that cannot run with `UnexpectedLambdaException`.
+
+use context::InvokeError;
+use serde_json::{json, Map, Value};
+
+use crate::error::AuthError;
+use crate::pool::Pool;
+use crate::users::User;
+
+/// The trigger name in `defineAuth` and the name Cognito uses in its error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    PreSignUp,
+    PostConfirmation,
+    PreTokenGeneration,
+}
+
+impl Trigger {
+    fn key(self) -> &'static str {
+        match self {
+            Trigger::PreSignUp => "preSignUp",
+            Trigger::PostConfirmation => "postConfirmation",
+            Trigger::PreTokenGeneration => "preTokenGeneration",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Trigger::PreSignUp => "PreSignUp",
+            Trigger::PostConfirmation => "PostConfirmation",
+            Trigger::PreTokenGeneration => "PreTokenGeneration",
+        }
+    }
+}
+
+/// The user's attributes as Cognito puts them in `request.userAttributes`.
+pub fn user_attributes(user: &User) -> Map<String, Value> {
+    let mut attrs: Map<String, Value> = user.attributes.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+    attrs.insert("sub".into(), json!(user.sub));
+    attrs.insert("cognito:user_status".into(), json!(user.status.as_str()));
+    attrs
+}
+
+/// Runs `trigger` if the backend configures one: `Ok(None)` when it does not, else the
+/// `response` object the function returned (an empty object when it returned none).
+pub async fn run(pool: &Pool, trigger: Trigger, source: &str, username: &str, request: Value) -> Result<Option<Map<String, Value>>, AuthError> {
+    let Some(function) = pool.auth()?.triggers.get(trigger.key()).cloned() else { return Ok(None) };
+    let event = json!({
+        "version": "1",
+        "region": pool.ctx.ids.region,
+        "userPoolId": pool.id(),
+        "userName": username,
+        "callerContext": { "awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": pool.client_id() },
+        "triggerSource": source,
+        "request": request,
+        "response": {},
+    });
+    match pool.ctx.functions.invoke(&function, event).await {
+        Ok(Value::Object(out)) => match out.get("response") {
+            None | Some(Value::Null) => Ok(Some(Map::new())),
+            Some(Value::Object(r)) => Ok(Some(r.clone())),
+            Some(_) => Err(AuthError::InvalidLambdaResponse(format!("Invalid lambda response from {}: response must be an object", trigger.title()))),
+        },
+        // Cognito requires the handler to return the event; `undefined` is a bad response.
+        Ok(_) => Err(AuthError::InvalidLambdaResponse(format!("Invalid {} lambda response: the function must return the event", trigger.title()))),
+        Err(InvokeError::Failed { message, .. }) => Err(AuthError::UserLambdaValidation(format!("{} failed with error {message}.", trigger.title()))),
+        Err(e) => Err(AuthError::UnexpectedLambda(format!("{} invocation failed: {e}", trigger.title()))),
+    }
+}
+
+/// `response.<name>` as a boolean (absent or null → false).
+pub fn flag(response: &Map<String, Value>, name: &str) -> bool {
+    response.get(name).and_then(Value::as_bool).unwrap_or(false)
+}
+
+/// Applies a V1 pre token generation response (`claimsOverrideDetails`) to the id token claims
+/// and both tokens' groups. Claims Cognito owns cannot be overridden, as in Cognito.
+pub fn apply_claims_override(response: &Map<String, Value>, id: &mut Map<String, Value>, access: &mut Map<String, Value>) {
+    const RESERVED: &[&str] = &["sub", "iss", "aud", "exp", "iat", "auth_time", "token_use", "jti", "origin_jti", "event_id", "cognito:username", "nonce", "at_hash", "acr", "amr", "azp"];
+    let Some(details) = response.get("claimsOverrideDetails").and_then(Value::as_object) else { return };
+    if let Some(add) = details.get("claimsToAddOrOverride").and_then(Value::as_object) {
+        for (k, v) in add.iter().filter(|(k, _)| !RESERVED.contains(&k.as_str())) {
+            id.insert(k.clone(), v.clone());
+        }
+    }
+    if let Some(suppress) = details.get("claimsToSuppress").and_then(Value::as_array) {
+        for k in suppress.iter().filter_map(Value::as_str).filter(|k| !RESERVED.contains(k)) {
+            id.remove(k);
+        }
+    }
+    if let Some(groups) = details.get("groupOverrideDetails").and_then(|g| g.get("groupsToOverride")).and_then(Value::as_array) {
+        for claims in [id, access] {
+            if groups.is_empty() {
+                claims.remove("cognito:groups");
+            } else {
+                claims.insert("cognito:groups".into(), Value::Array(groups.clone()));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claims_override_adds_suppresses_and_regroups_but_keeps_reserved_claims() {
+        let mut id = json!({"sub": "s", "email": "a@b.c", "nickname": "n", "cognito:groups": ["A"]}).as_object().unwrap().clone();
+        let mut access = json!({"sub": "s", "cognito:groups": ["A"]}).as_object().unwrap().clone();
+        let response = json!({"claimsOverrideDetails": {
+            "claimsToAddOrOverride": {"tier": "gold", "sub": "evil"},
+            "claimsToSuppress": ["nickname", "iss"],
+            "groupOverrideDetails": {"groupsToOverride": ["B", "C"]},
+        }});
+        apply_claims_override(response.as_object().unwrap(), &mut id, &mut access);
+        assert_eq!(id["tier"], "gold");
+        assert_eq!(id["sub"], "s");
+        assert!(!id.contains_key("nickname"));
+        assert_eq!(id["cognito:groups"], json!(["B", "C"]));
+        assert_eq!(access["cognito:groups"], json!(["B", "C"]));
+    }
+}
