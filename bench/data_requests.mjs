@@ -14,6 +14,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
+import { copyDir } from './project.mjs';
 
 const here = path.dirname(url.fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -23,16 +24,6 @@ const seconds = Number(process.argv[2] ?? 5);
 const useWrk = process.env.LOADGEN !== 'node' && spawnSync('wrk', ['--version']).error === undefined;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function copyDir(from, to) {
-  fs.mkdirSync(to, { recursive: true });
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    if (['.ampstack', 'node_modules', 'amplify_outputs.json'].includes(e.name)) continue;
-    const s = path.join(from, e.name);
-    const d = path.join(to, e.name);
-    if (e.isDirectory()) copyDir(s, d);
-    else fs.copyFileSync(s, d);
-  }
-}
 
 function post(agent, port, headers, body) {
   return new Promise((resolve, reject) => {

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
+import { copyDir } from './project.mjs';
 import { performance } from 'node:perf_hooks';
 import WebSocket from 'ws';
 
@@ -27,16 +28,6 @@ const pgUrl = process.env.AMPSTACK_BENCH_DATABASE_URL;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SUBSCRIPTION = 'subscription { onCreateMessage { id text batch } }';
 
-function copyDir(from, to) {
-  fs.mkdirSync(to, { recursive: true });
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    if (['.ampstack', 'node_modules', 'amplify_outputs.json'].includes(e.name)) continue;
-    const s = path.join(from, e.name);
-    const d = path.join(to, e.name);
-    if (e.isDirectory()) copyDir(s, d);
-    else fs.copyFileSync(s, d);
-  }
-}
 
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
 

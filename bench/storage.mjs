@@ -37,6 +37,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import url from 'node:url';
+import { copyDir } from './project.mjs';
 
 const here = path.dirname(url.fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -228,16 +229,6 @@ async function getBig(srv, key, big) {
 }
 
 // ---------------------------------------------------------------- servers
-function copyDir(from, to) {
-  fs.mkdirSync(to, { recursive: true });
-  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
-    if (['.ampstack', 'node_modules', 'amplify_outputs.json'].includes(e.name)) continue;
-    const s = path.join(from, e.name);
-    const d = path.join(to, e.name);
-    if (e.isDirectory()) copyDir(s, d);
-    else fs.copyFileSync(s, d);
-  }
-}
 
 async function ampstack() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ampstack-bench-storage-'));
