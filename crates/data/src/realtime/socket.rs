@@ -30,7 +30,6 @@ use super::subscription::Delivery;
 use super::Realtime;
 use crate::runtime::auth::{identify, Caller};
 use crate::runtime::error::render_errors;
-use crate::runtime::relations::Loaders;
 use crate::runtime::request::RequestCtx;
 use crate::runtime::service::DataService;
 
@@ -319,14 +318,7 @@ async fn run_subscription(
             .await
         }
     };
-    let rctx = Arc::new(RequestCtx {
-        svc: svc.ctx.clone(),
-        caller,
-        backend: built.backend.clone(),
-        plans: built.plans.clone(),
-        signer: signer.clone(),
-        loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
-    });
+    let rctx = RequestCtx::new(&svc.ctx, caller, &built, signer);
     let (delivery, acked) = Delivery::new();
     let mut request = async_graphql::Request::new(req.query)
         .variables(async_graphql::Variables::from_json(Value::Object(

@@ -16,7 +16,6 @@ use serde_json::{json, Map, Value};
 
 use super::auth::identify;
 use super::error::{render_errors, request_error, unauthorized_response};
-use super::relations::Loaders;
 use super::request::RequestCtx;
 use super::service::DataService;
 
@@ -54,14 +53,7 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         Ok(s) => s,
         Err(e) => return request_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", &e.message),
     };
-    let rctx = Arc::new(RequestCtx {
-        svc: svc.ctx.clone(),
-        caller,
-        backend: built.backend.clone(),
-        plans: built.plans.clone(),
-        signer: signer.clone(),
-        loaders: Loaders::new(svc.ctx.store.clone(), built.plans.clone(), signer),
-    });
+    let rctx = RequestCtx::new(&svc.ctx, caller, &built, signer);
     let lambda_request = super::lambda::LambdaRequest {
         headers: super::lambda::headers_json(&headers),
         variables: Value::Object(variables.clone()),

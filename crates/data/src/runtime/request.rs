@@ -22,6 +22,18 @@ pub struct RequestCtx {
 }
 
 impl RequestCtx {
+    /// One request's context for `caller` over the built backend (HTTP and realtime alike).
+    pub fn new(svc: &ServiceContext, caller: Caller, built: &super::service::Built, signer: Arc<TokenSigner>) -> Arc<RequestCtx> {
+        Arc::new(RequestCtx {
+            svc: svc.clone(),
+            caller,
+            backend: built.backend.clone(),
+            plans: built.plans.clone(),
+            signer: signer.clone(),
+            loaders: Loaders::new(svc.store.clone(), built.plans.clone(), signer),
+        })
+    }
+
     pub fn store(&self) -> &dyn store::Store {
         self.svc.store.as_ref()
     }
