@@ -11,8 +11,9 @@
 //
 // Env: AMPSTACK_BIN (default target/release/ampstack), GARAGE_BIN (default `garage` on PATH),
 // GARAGE_FSYNC=0 to skip the second Garage configuration (metadata_fsync + data_fsync on), ONLY=
-// "ampstack,garage,garage-fsync" to pick servers, KEEP_1G=1 to keep the 1 GiB source file in the
-// temp dir for the next run.
+// "ampstack,garage,garage-fsync" to pick servers, KEEP_1G=1 to keep the large source file in the
+// temp dir for the next run, BIG_GIB=N for an N GiB large object (default 1),
+// SMALL=0 to run only the large-object cases.
 //
 // How each number is made (all plain HTTP on 127.0.0.1, path-style addressing, wrk -t1):
 // - PUT 1 KiB: wrk, CONNECTIONS keep-alive connections, one fresh key per request. Every request
@@ -48,6 +49,10 @@ const connections = Number(process.argv[3] ?? 16);
 const only = process.env.ONLY?.split(',');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const GiB = 1024 ** 3;
+// The large object's size: BIG_GIB=5 measures S3's single-PUT maximum (default 1 GiB).
+const bigGiB = Number(process.env.BIG_GIB ?? 1);
+const BIG = bigGiB * GiB;
+const bigLabel = `${bigGiB} GiB`;
 
 // ---------------------------------------------------------------- SigV4 (no SDK: wrk needs the raw headers)
 const sha256hex = (b) => crypto.createHash('sha256').update(b).digest('hex');
@@ -171,11 +176,11 @@ async function withPeakRss(pid, fn) {
 
 // ---------------------------------------------------------------- the 1 GiB file
 function bigFile() {
-  const file = path.join(os.tmpdir(), 'ampstack-bench-storage-1g.bin');
-  if (!fs.existsSync(file) || fs.statSync(file).size !== GiB) {
+  const file = path.join(os.tmpdir(), `ampstack-bench-storage-${bigGiB}g.bin`);
+  if (!fs.existsSync(file) || fs.statSync(file).size !== BIG) {
     // Random bytes: Garage stores content-addressed 1 MiB blocks, so a repeated pattern would be
     // deduplicated, and a compressible one compressed.
-    const r = spawnSync('sh', ['-c', `head -c ${GiB} /dev/urandom > '${file}.tmp' && mv '${file}.tmp' '${file}'`]);
+    const r = spawnSync('sh', ['-c', `head -c ${BIG} /dev/urandom > '${file}.tmp' && mv '${file}.tmp' '${file}'`]);
     if (r.status !== 0) throw new Error(`cannot write ${file}`);
   }
   const md5 = spawnSync('md5sum', [file], { encoding: 'utf8' }).stdout.split(' ')[0];
@@ -185,7 +190,7 @@ function bigFile() {
 async function putBig(srv, key, big) {
   const p = `${srv.prefix}/${key}`;
   const amzDate = amzNow();
-  const headers = { ...signedHeaders(signer(srv.cred, amzDate), srv.cred, amzDate, 'PUT', p, srv.host, 'UNSIGNED-PAYLOAD'), 'content-length': String(GiB) };
+  const headers = { ...signedHeaders(signer(srv.cred, amzDate), srv.cred, amzDate, 'PUT', p, srv.host, 'UNSIGNED-PAYLOAD'), 'content-length': String(BIG) };
   const t0 = process.hrtime.bigint();
   const res = await new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port: srv.port, path: canonicalUri(p), method: 'PUT', headers }, (r) => {
@@ -197,8 +202,8 @@ async function putBig(srv, key, big) {
     fs.createReadStream(big.file, { highWaterMark: 1 << 20 }).pipe(req);
   });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  expect(res.status === 200, `1 GiB PUT status on ${srv.name}`, res);
-  expect(res.headers.etag?.replaceAll('"', '') === big.md5, `1 GiB PUT ETag ${res.headers.etag} = MD5 ${big.md5}`);
+  expect(res.status === 200, `${bigLabel} PUT status on ${srv.name}`, res);
+  expect(res.headers.etag?.replaceAll('"', '') === big.md5, `${bigLabel} PUT ETag ${res.headers.etag} = MD5 ${big.md5}`);
   return { secs };
 }
 
@@ -220,8 +225,8 @@ async function getBig(srv, key, big) {
   });
   const secs = Number(process.hrtime.bigint() - t0) / 1e9;
   try {
-    expect(st === 200, `1 GiB GET status ${st} on ${srv.name}`);
-    expect(spawnSync('cmp', ['-s', big.file, out]).status === 0, `1 GiB GET body equals the source on ${srv.name}`);
+    expect(st === 200, `${bigLabel} GET status ${st} on ${srv.name}`);
+    expect(spawnSync('cmp', ['-s', big.file, out]).status === 0, `${bigLabel} GET body equals the source on ${srv.name}`);
   } finally {
     fs.rmSync(out, { force: true });
   }
@@ -340,6 +345,10 @@ async function run(srv, big, rows, bigRows) {
   const tampered = presigned.replace(/X-Amz-Signature=(.)/, (m, c) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`);
   r = await request(srv.port, 'GET', tampered, { host: srv.host });
   expect(r.status === 403, `tampered presigned GET refused on ${srv.name}`, r);
+  if (process.env.SMALL === '0') {
+    fs.rmSync(bodyFile);
+    return runBig(srv, big, bigRows);
+  }
 
   // PUT 1 KiB, a fresh key per request, every request signed up front.
   const reqFile = (tag, n) => {
@@ -376,11 +385,14 @@ async function run(srv, big, rows, bigRows) {
   rows.push({ server: srv.name, op: 'GET 1 KiB, presigned URL', ...wrkCase(srv.pid, `http://${srv.host}${presigned}`) });
   console.error(JSON.stringify(rows.at(-1)));
   fs.rmSync(bodyFile);
+  await runBig(srv, big, bigRows);
+}
 
-  // 1 GiB, streamed both ways.
-  for (const [op, fn] of [['PUT 1 GiB', putBig], ['GET 1 GiB', getBig]]) {
-    const m = await withPeakRss(srv.pid, () => fn(srv, 'big-1g', big));
-    bigRows.push({ server: srv.name, op, mbps: (GiB / 1e6 / m.secs).toFixed(0), secs: m.secs.toFixed(2), rssBefore: m.rssBefore, peakRss: m.peakRss });
+async function runBig(srv, big, bigRows) {
+  // The large object, streamed both ways.
+  for (const [op, fn] of [[`PUT ${bigLabel}`, putBig], [`GET ${bigLabel}`, getBig]]) {
+    const m = await withPeakRss(srv.pid, () => fn(srv, `big-${bigGiB}g`, big));
+    bigRows.push({ server: srv.name, op, mbps: (BIG / 1e6 / m.secs).toFixed(0), secs: m.secs.toFixed(2), rssBefore: m.rssBefore, peakRss: m.peakRss });
     console.error(JSON.stringify(bigRows.at(-1)));
   }
 }

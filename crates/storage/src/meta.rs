@@ -21,8 +21,12 @@ pub struct ObjectMeta {
     pub etag: String,
     /// Milliseconds since the epoch.
     pub last_modified: i64,
-    /// The blob holding the bytes.
+    /// The blob holding the bytes; empty when they are [`inline`](Self::inline).
     pub blob: String,
+    /// The bytes of a small object (≤ [`INLINE_MAX`]), base64, kept in this row so that reading
+    /// or writing it touches no blob file: one row lookup per GET, one commit per PUT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inline: Option<String>,
     /// content-type, cache-control, content-disposition, content-encoding, content-language,
     /// expires, as sent.
     #[serde(default)]
@@ -39,7 +43,16 @@ pub struct ObjectMeta {
     pub parts: u32,
 }
 
+/// Objects up to this size live in their metadata row (Garage keeps objects under 3 KiB inline
+/// in its metadata for the same reason).
+pub const INLINE_MAX: u64 = 4096;
+
 impl ObjectMeta {
+    /// The bytes of an inline object (`None` for objects in a blob).
+    pub fn inline_bytes(&self) -> Option<Vec<u8>> {
+        self.inline.as_deref().and_then(crate::checksum::b64_decode)
+    }
+
     pub fn quoted_etag(&self) -> String {
         format!("\"{}\"", self.etag)
     }

@@ -155,7 +155,7 @@ pub async fn upload_part_copy(call: &Call<'_>, n: u32, upload_id: &str) -> S3Res
         }
         None => (0, src.size),
     };
-    let (tmp, md5) = crate::objects::copy_range(call, &src_bucket, &src.blob, start, len).await?;
+    let (tmp, md5) = crate::objects::copy_range(call, &src_bucket, &src, start, len).await?;
     let part = Part {
         etag: hex::encode(md5),
         size: len,
@@ -273,6 +273,7 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
         checksum: checksum.clone(),
         checksum_type: upload.checksum_type.clone().filter(|_| checksum.is_some()),
         parts: chosen.len() as u32,
+        inline: None,
     };
     publish(call, &key, &meta).await?;
     crate::events::notify(call, crate::events::ObjectEvent::CompleteMultipartUpload, &key, meta.size, &meta.etag).await;

@@ -74,6 +74,29 @@ pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path
     let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
     let r = receive(body, payload, algo, &mut w).await?;
     w.into_inner().sync_all().await?;
+    check_digests(call, sent, &r)?;
+    Ok((guard.keep(), r))
+}
+
+/// Receives a body the client declared to be at most [`meta::INLINE_MAX`] bytes into memory.
+async fn receive_small(call: &Call<'_>, body: Body) -> S3Result<(Vec<u8>, Received)> {
+    let (algo, sent) = requested_checksum(&call.req.headers)?;
+    let mut bytes = Vec::with_capacity(meta::INLINE_MAX as usize);
+    let r = receive(body, call.payload()?, algo, &mut bytes).await?;
+    check_digests(call, sent, &r)?;
+    Ok((bytes, r))
+}
+
+/// The object size a PutObject declares: the decoded length of an aws-chunked body, else
+/// Content-Length (`None` for a body of unknown length).
+fn declared_size(call: &Call<'_>) -> Option<u64> {
+    let chunked = call.req.header("x-amz-content-sha256").is_some_and(|v| v.starts_with("STREAMING-"));
+    let name = if chunked { "x-amz-decoded-content-length" } else { "content-length" };
+    call.req.header(name).and_then(|v| v.trim().parse().ok())
+}
+
+/// Content-MD5, and the requested checksum against the value sent in a header or the trailer.
+fn check_digests(call: &Call<'_>, sent: Option<String>, r: &Received) -> S3Result<()> {
     if let Some(md5) = call.req.header("content-md5") {
         let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
         if want != r.md5 {
@@ -86,7 +109,14 @@ pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path
             checksum::expect(*a, v, computed)?;
         }
     }
-    Ok((guard.keep(), r))
+    Ok(())
+}
+
+/// Drops the blob of an object that is no longer visible (inline objects have none).
+pub async fn release(call: &Call<'_>, bucket: &str, m: &ObjectMeta) {
+    if !m.blob.is_empty() {
+        call.svc.blobs.remove(bucket, &m.blob).await;
+    }
 }
 
 /// Makes `meta` visible at `key` (honouring `If-None-Match: *`) and drops the replaced blob.
@@ -94,14 +124,14 @@ pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<
     let store = call.svc.ctx.store.as_ref();
     if call.req.header("if-none-match").map(str::trim) == Some("*") {
         if !meta::put_new(store, &call.bucket, key, meta).await? {
-            call.svc.blobs.remove(&call.bucket, &meta.blob).await;
+            release(call, &call.bucket, meta).await;
             return Err(S3Error::PreconditionFailed);
         }
         return Ok(());
     }
     if let Some(old) = meta::put(store, &call.bucket, key, meta).await? {
         if old.blob != meta.blob {
-            call.svc.blobs.remove(&call.bucket, &old.blob).await;
+            release(call, &call.bucket, &old).await;
         }
     }
     Ok(())
@@ -110,14 +140,21 @@ pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<
 pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
-    let (tmp, r) = receive_checked(call, body).await?;
-    let blob = call.svc.blobs.commit(&tmp, &call.bucket).await?;
+    // Small objects go into their metadata row: no temp file, no blob, one durable commit.
+    let (blob, inline, r) = if declared_size(call).is_some_and(|n| n <= meta::INLINE_MAX) {
+        let (bytes, r) = receive_small(call, body).await?;
+        (String::new(), Some(checksum::b64(&bytes)), r)
+    } else {
+        let (tmp, r) = receive_checked(call, body).await?;
+        (call.svc.blobs.commit(&tmp, &call.bucket).await?, None, r)
+    };
     let (headers, user) = object_headers(&call.req.headers);
     let meta = ObjectMeta {
         size: r.size,
         etag: hex::encode(r.md5),
         last_modified: now_ms(),
         blob,
+        inline,
         headers,
         user,
         checksum: r.checksum.as_ref().map(|(a, v)| (a.name().to_string(), v.clone())),
@@ -206,12 +243,10 @@ pub async fn get(call: &Call<'_>, head: bool) -> S3Result<Response> {
         StatusCode::OK.into_response()
     } else {
         let (start, len) = range.map(|(a, b)| (a, b - a + 1)).unwrap_or((0, m.size));
-        let mut file = tokio::fs::File::open(call.svc.blobs.path(&call.bucket, &m.blob)).await?;
-        if start > 0 {
-            file.seek(SeekFrom::Start(start)).await?;
-        }
-        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
-        let mut r = Body::from_stream(stream).into_response();
+        let mut r = match m.inline_bytes() {
+            Some(bytes) => Body::from(slice(bytes, start, len)).into_response(),
+            None => blob_body(call, &m, start, len).await?,
+        };
         if range.is_some() {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
         }
@@ -270,7 +305,7 @@ pub async fn delete(call: &Call<'_>) -> S3Result<Response> {
     let key = &call.req.key;
     call.require(Action::Delete, key)?;
     if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, key).await? {
-        call.svc.blobs.remove(&call.bucket, &old.blob).await;
+        release(call, &call.bucket, &old).await;
         crate::events::notify(call, ObjectEvent::Delete, key, 0, "").await;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -317,7 +352,7 @@ pub async fn delete_objects(call: &Call<'_>, body: Body) -> S3Result<Response> {
             continue;
         }
         if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, &key).await? {
-            call.svc.blobs.remove(&call.bucket, &old.blob).await;
+            release(call, &call.bucket, &old).await;
             crate::events::notify(call, ObjectEvent::Delete, &key, 0, "").await;
         }
         if !quiet {
@@ -376,7 +411,7 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
     let (src_bucket, _src_key, src) = resolve_source(call).await?;
-    let blob = call.svc.blobs.duplicate(&src_bucket, &src.blob, &call.bucket).await?;
+    let blob = if src.blob.is_empty() { String::new() } else { call.svc.blobs.duplicate(&src_bucket, &src.blob, &call.bucket).await? };
     let mut meta = ObjectMeta { blob, last_modified: now_ms(), ..src };
     if call.req.header("x-amz-metadata-directive").map(|d| d.eq_ignore_ascii_case("REPLACE")).unwrap_or(false) {
         let (headers, user) = object_headers(&call.req.headers);
@@ -393,12 +428,36 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     Ok(xml_response(body))
 }
 
-/// Copies `len` bytes from `(bucket, blob)` at `start` into a fresh fsynced temp file; returns
-/// the file and the MD5 of the bytes (UploadPartCopy).
-pub async fn copy_range(call: &Call<'_>, bucket: &str, blob: &str, start: u64, len: u64) -> S3Result<(std::path::PathBuf, [u8; 16])> {
-    let mut src = tokio::fs::File::open(call.svc.blobs.path(bucket, blob)).await?;
-    src.seek(SeekFrom::Start(start)).await?;
-    let mut src = src.take(len);
+/// The bytes `start..start + len` of an inline object.
+fn slice(mut bytes: Vec<u8>, start: u64, len: u64) -> Vec<u8> {
+    let start = (start as usize).min(bytes.len());
+    let end = (start + len as usize).min(bytes.len());
+    bytes.truncate(end);
+    bytes.drain(..start);
+    bytes
+}
+
+/// Streams `len` bytes at `start` of an object's blob.
+async fn blob_body(call: &Call<'_>, m: &ObjectMeta, start: u64, len: u64) -> S3Result<Response> {
+    let mut file = tokio::fs::File::open(call.svc.blobs.path(&call.bucket, &m.blob)).await?;
+    if start > 0 {
+        file.seek(SeekFrom::Start(start)).await?;
+    }
+    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
+    Ok(Body::from_stream(stream).into_response())
+}
+
+/// Copies `len` bytes at `start` of the object `m` in `bucket` into a fresh fsynced temp file;
+/// returns the file and the MD5 of the bytes (UploadPartCopy).
+pub async fn copy_range(call: &Call<'_>, bucket: &str, m: &ObjectMeta, start: u64, len: u64) -> S3Result<(std::path::PathBuf, [u8; 16])> {
+    let mut src: Box<dyn tokio::io::AsyncRead + Unpin + Send> = match m.inline_bytes() {
+        Some(bytes) => Box::new(std::io::Cursor::new(slice(bytes, start, len))),
+        None => {
+            let mut f = tokio::fs::File::open(call.svc.blobs.path(bucket, &m.blob)).await?;
+            f.seek(SeekFrom::Start(start)).await?;
+            Box::new(f.take(len))
+        }
+    };
     let tmp = call.svc.blobs.temp();
     let mut out = tokio::fs::File::create(&tmp).await?;
     let mut md5 = checksum::Md5::new();

@@ -27,6 +27,7 @@ mod postgres;
 mod sql;
 mod sqlite;
 mod sqlite_read;
+mod sqlite_write;
 mod types;
 mod write;
 

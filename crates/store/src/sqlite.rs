@@ -17,9 +17,10 @@ use crate::error::Result;
 use crate::index::{check_index, index_ddl, index_sql_name};
 use crate::plan::{plan_query, ITEM_COLS};
 use crate::sql::{Bind, Dialect, Sql};
+use crate::sqlite_read::ReadPool;
+use crate::sqlite_write::GroupWriter;
 use crate::types::{now_ms, Condition, Engine, IndexKey, Item, KvValue, Page, Patch, QuerySpec};
 use crate::write::{apply_patch, check_key, check_ns, check_object, condition_sql, precheck};
-use crate::sqlite_read::ReadPool;
 use crate::{migrate, Store};
 
 pub struct SqliteStore {
@@ -27,6 +28,8 @@ pub struct SqliteStore {
     /// Synchronous read connections on the same file (None for in-memory databases, which
     /// only the sqlx pool's pinned connection can see).
     reads: Option<ReadPool>,
+    /// The group-committing item writer on the same file (None for in-memory databases).
+    writer: Option<GroupWriter>,
 }
 
 type Query = sqlx::query::Query<'static, Sqlite, SqliteArguments>;
@@ -79,6 +82,7 @@ impl SqliteStore {
             .await?;
         let mut store = Self::init(pool).await?;
         store.reads = Some(ReadPool::new(path));
+        store.writer = Some(GroupWriter::start(path)?);
         Ok(store)
     }
 
@@ -98,7 +102,11 @@ impl SqliteStore {
 
     async fn init(pool: SqlitePool) -> Result<Self> {
         migrate::sqlite(&pool).await?;
-        Ok(SqliteStore { pool, reads: None })
+        Ok(SqliteStore {
+            pool,
+            reads: None,
+            writer: None,
+        })
     }
 
     /// Runs one conditional write in a `BEGIN IMMEDIATE` transaction: the
@@ -110,8 +118,11 @@ impl SqliteStore {
         pk: &str,
         sk: &str,
         cond: &Condition,
-        new_data: impl FnOnce(Option<&Item>) -> Result<Option<Value>>,
+        new_data: impl FnOnce(Option<&Item>) -> Result<Option<Value>> + Send + 'static,
     ) -> Result<(Option<Item>, Option<Item>)> {
+        if let Some(w) = &self.writer {
+            return w.write(table, pk, sk, cond, Box::new(new_data)).await;
+        }
         check_key(table, pk, sk)?;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let sql = format!("SELECT {ITEM_COLS} FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3");
@@ -193,8 +204,14 @@ impl Store for SqliteStore {
         if let Some(reads) = &self.reads {
             let mut q = Sql::new(Dialect::Sqlite);
             q.text = sql;
-            q.binds = vec![Bind::Text(table.into()), Bind::Text(pk.into()), Bind::Text(sk.into())];
-            return Ok(reads.rows(&q, |r| crate::sqlite_read::row_item(table, r))?.pop());
+            q.binds = vec![
+                Bind::Text(table.into()),
+                Bind::Text(pk.into()),
+                Bind::Text(sk.into()),
+            ];
+            return Ok(reads
+                .rows(&q, |r| crate::sqlite_read::row_item(table, r))?
+                .pop());
         }
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(table)
@@ -227,7 +244,10 @@ impl Store for SqliteStore {
         cond: &Condition,
     ) -> Result<Item> {
         let (_, new) = self
-            .write(table, pk, sk, cond, |cur| apply_patch(cur, patch).map(Some))
+            .write(table, pk, sk, cond, {
+                let patch = patch.clone();
+                move |cur| apply_patch(cur, &patch).map(Some)
+            })
             .await?;
         new.ok_or_else(|| crate::StoreError::Backend("update wrote nothing".into()))
     }

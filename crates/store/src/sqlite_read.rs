@@ -37,11 +37,16 @@ impl From<rusqlite::Error> for StoreError {
 
 impl ReadPool {
     pub fn new(path: &Path) -> ReadPool {
-        ReadPool { path: path.to_path_buf(), idle: Mutex::new(Vec::new()) }
+        ReadPool {
+            path: path.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+        }
     }
 
     fn open(&self) -> Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(&self.path, flags)?;
         conn.busy_timeout(Duration::from_secs(10))?;
         Ok(conn)
@@ -77,11 +82,28 @@ impl ReadPool {
     }
 }
 
+/// Runs `sql` on `conn` (the writer's connection) and maps its first row.
+pub(crate) fn query_one<T>(
+    conn: &Connection,
+    sql: &Sql,
+    map: impl FnOnce(&Row) -> Result<T>,
+) -> Result<T> {
+    let mut stmt = conn.prepare_cached(&sql.text)?;
+    bind_all(&mut stmt, &sql.binds)?;
+    let mut rows = stmt.raw_query();
+    match rows.next()? {
+        Some(row) => map(row),
+        None => Err(StoreError::Backend("the query returned no row".into())),
+    }
+}
+
 /// Binds `$n` placeholders by name: SQLite numbers parameters by first appearance in the text,
 /// which need not be the order the builder created them in.
 fn bind_all(stmt: &mut rusqlite::CachedStatement<'_>, binds: &[Bind]) -> Result<()> {
     for (i, b) in binds.iter().enumerate() {
-        let Some(idx) = stmt.parameter_index(&format!("${}", i + 1))? else { continue };
+        let Some(idx) = stmt.parameter_index(&format!("${}", i + 1))? else {
+            continue;
+        };
         let v = match b {
             Bind::Text(s) => SqlValue::Text(s.clone()),
             Bind::Int(n) => SqlValue::Integer(*n),

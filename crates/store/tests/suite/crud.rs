@@ -310,6 +310,86 @@ async fn concurrent_writers(h: &Harness) {
     assert_eq!(wins, 1, "exactly one create wins");
 }
 
+/// Many writes in flight at once, half of them failing their condition or their patch: each
+/// failure must undo only its own write (SQLite commits concurrent writes together).
+async fn failures_among_concurrent_writes(h: &Harness) {
+    let s = &h.store;
+    for i in 0..40 {
+        put(s, "G", &format!("k{i}"), "", json!({"i": i, "v": "old"})).await;
+    }
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            let pk = format!("k{i}");
+            match i % 4 {
+                // Fails: the item exists.
+                0 => s
+                    .put("G", &pk, "", json!({"v": "new"}), &Condition::MustNotExist)
+                    .await
+                    .map(|_| ()),
+                // Fails: a patch that sets and removes the same attribute is invalid.
+                1 => s
+                    .update(
+                        "G",
+                        &pk,
+                        "",
+                        &patch(json!({"v": "new"}), &["v"]),
+                        &Condition::None,
+                    )
+                    .await
+                    .map(|_| ()),
+                // Succeed.
+                2 => s
+                    .update(
+                        "G",
+                        &pk,
+                        "",
+                        &patch(json!({"v": "new"}), &[]),
+                        &Condition::MustExist,
+                    )
+                    .await
+                    .map(|_| ()),
+                _ => s
+                    .put(
+                        "G",
+                        &format!("fresh{i}"),
+                        "",
+                        json!({"v": "new"}),
+                        &Condition::MustNotExist,
+                    )
+                    .await
+                    .map(|_| ()),
+            }
+        }));
+    }
+    let results: Vec<_> = futures_join(tasks).await;
+    for (i, r) in results.iter().enumerate() {
+        assert_eq!(r.is_ok(), i % 4 >= 2, "write {i}: {r:?}");
+    }
+    for i in 0..40 {
+        let item = s.get("G", &format!("k{i}"), "").await.unwrap().unwrap();
+        let want = if i % 4 == 2 { "new" } else { "old" };
+        assert_eq!(item.data["v"], json!(want), "k{i}");
+        assert_eq!(
+            s.get("G", &format!("fresh{i}"), "")
+                .await
+                .unwrap()
+                .is_some(),
+            i % 4 == 3,
+            "fresh{i}"
+        );
+    }
+}
+
+async fn futures_join<T: Send + 'static>(tasks: Vec<tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
 async fn bad_input_is_an_error_not_a_panic(h: &Harness) {
     let s = &h.store;
     invalid(s.put("T", "a", "", json!([1, 2]), &Condition::None).await);
@@ -358,5 +438,6 @@ store_test_suite!(
     conditions,
     update_semantics,
     concurrent_writers,
+    failures_among_concurrent_writes,
     bad_input_is_an_error_not_a_panic
 );
