@@ -101,7 +101,9 @@ impl Message {
     fn text(self, pool: &Pool, attr: &str) -> (String, String) {
         match self {
             Message::SignUp | Message::VerifyAttribute => {
-                let subject = setting(pool, attr, "verificationEmailSubject").unwrap_or_else(|| "Verify your email".into());
+                // An SMS has no subject; the outbox shows one anyway.
+                let default_subject = if attr == "phone_number" { "Your verification code" } else { "Verify your email" };
+                let subject = setting(pool, attr, "verificationEmailSubject").unwrap_or_else(|| default_subject.into());
                 let body = setting(pool, attr, if attr == "phone_number" { "verificationMessage" } else { "verificationEmailBody" })
                     .filter(|b| b.contains("{####}"))
                     .unwrap_or_else(|| "The verification code to your new account is {####}".into());
