@@ -14,7 +14,7 @@ use super::mfa;
 use super::signin::save_challenge;
 use crate::error::AuthError;
 use crate::pool::{now_ms, Pool};
-use crate::users::{self, mask, User, UserStatus};
+use crate::users::{mask, User, UserStatus};
 use definition::ir::MfaMode;
 
 pub const EMAIL_OTP: &str = "EMAIL_OTP";
@@ -55,9 +55,9 @@ pub fn available(pool: &Pool, user: Option<&User>) -> Vec<&'static str> {
     out
 }
 
-/// Starts the passwordless `factor` for `login`: the code goes out, the challenge comes back.
-pub async fn start(pool: &Pool, login: &str, factor: &str) -> Result<Value, AuthError> {
-    let user = users::find(pool, login).await?;
+/// Starts the passwordless `factor` for `login` (found as `user`): the code goes out, the
+/// challenge comes back.
+pub async fn start(pool: &Pool, login: &str, user: Option<User>, factor: &str) -> Result<Value, AuthError> {
     if !offered(pool, user.as_ref(), factor) {
         return Err(AuthError::InvalidParameter("The selected challenge is not available for this user.".into()));
     }

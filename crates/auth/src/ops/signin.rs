@@ -161,24 +161,26 @@ async fn sign_in_after_sign_up(pool: &Pool, session: &str, login: &str) -> Resul
 /// is offered), else SELECT_CHALLENGE with the factors available.
 async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthError> {
     let username = param(p, "USERNAME")?;
-    match p.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
-        Some("PASSWORD_SRP") => srp_start(pool, username, param(p, "SRP_A")?).await,
-        Some("PASSWORD") => password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
-        Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) if passwordless::offered(pool, users::find(pool, username).await?.as_ref(), otp) => {
-            passwordless::start(pool, username, otp).await
-        }
-        _ => {
-            let user = users::find(pool, username).await?;
-            let (sub, user_id) = match &user {
-                Some(u) => (u.sub.clone(), u.username.clone()),
-                None => (String::new(), username.to_string()),
-            };
-            let session = save_challenge(pool, "SELECT_CHALLENGE", &sub, &user_id, Value::Null).await?;
-            let mut r = challenge_response("SELECT_CHALLENGE", &session, json!({ "USERNAME": user_id }));
-            r["AvailableChallenges"] = json!(passwordless::available(pool, user.as_ref()));
-            Ok(r)
+    let preferred = p.get("PREFERRED_CHALLENGE").and_then(Value::as_str);
+    match preferred {
+        Some("PASSWORD_SRP") => return srp_start(pool, username, param(p, "SRP_A")?).await,
+        Some("PASSWORD") => return password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
+        _ => {}
+    }
+    let user = users::find(pool, username).await?;
+    if let Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) = preferred {
+        if passwordless::offered(pool, user.as_ref(), otp) {
+            return passwordless::start(pool, username, user, otp).await;
         }
     }
+    let (sub, user_id) = match &user {
+        Some(u) => (u.sub.clone(), u.username.clone()),
+        None => (String::new(), username.to_string()),
+    };
+    let session = save_challenge(pool, "SELECT_CHALLENGE", &sub, &user_id, Value::Null).await?;
+    let mut r = challenge_response("SELECT_CHALLENGE", &session, json!({ "USERNAME": user_id }));
+    r["AvailableChallenges"] = json!(passwordless::available(pool, user.as_ref()));
+    Ok(r)
 }
 
 /// Starts SRP: B, salt and secret block for the user (or a decoy for an unknown user).
@@ -310,7 +312,9 @@ pub async fn respond_to_auth_challenge(pool: &Pool, req: &Value) -> Result<Value
         "SELECT_CHALLENGE" => match responses.get("ANSWER").and_then(Value::as_str) {
             Some("PASSWORD") => password_sign_in(pool, &ch.user_id, param(&responses, "PASSWORD")?, device_key(&responses)).await,
             Some("PASSWORD_SRP") => srp_start(pool, &ch.user_id, param(&responses, "SRP_A")?).await,
-            Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) => passwordless::start(pool, &ch.user_id, otp).await,
+            Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) => {
+                passwordless::start(pool, &ch.user_id, users::find(pool, &ch.user_id).await?, otp).await
+            }
             _ => Err(AuthError::InvalidParameter("The selected challenge is not available for this user.".into())),
         },
         "NEW_PASSWORD_REQUIRED" => new_password(pool, &ch, &responses).await,
