@@ -13,7 +13,7 @@ const here = path.dirname(url.fileURLToPath(import.meta.url));
 const AUTH_RESOURCE = `import { defineAuth } from '@aws-amplify/backend';
 
 export const auth = defineAuth({
-  loginWith: { email: true },
+  loginWith: { email: { otpLogin: true } },
   userAttributes: {
     nickname: { mutable: true, required: false },
     'custom:display_name': { dataType: 'String', mutable: true, minLen: 1, maxLen: 16 },

@@ -87,7 +87,8 @@ pub async fn create_user(pool: &Pool, login: &str, mut attrs: BTreeMap<String, S
     } else if by_phone && login.starts_with('+') {
         attrs.entry("phone_number".into()).or_insert_with(|| login.to_string());
     } else if by_email || by_phone {
-        return Err(AuthError::InvalidParameter("Username should be an email.".into()));
+        let what = if by_email && by_phone { "an email or a phone number" } else if by_email { "an email" } else { "a phone number" };
+        return Err(AuthError::InvalidParameter(format!("Username should be {what}.")));
     }
     attributes::validate(auth, &attrs, Write::Admin)?;
     for decl in auth.user_attributes.values().filter(|a| a.required) {

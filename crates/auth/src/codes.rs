@@ -15,10 +15,17 @@ use crate::pool::{now_ms, tables, Pool};
 /// Wrong tries before a code is voided.
 const MAX_TRIES: i64 = 5;
 
-/// Lifetimes (seconds): sign-up and attribute codes 24 h, password reset 1 h, sign-in OTP 3 min.
+/// Lifetimes (seconds), Cognito's: sign-up and attribute codes 24 h, password reset 1 h, MFA and
+/// sign-in OTP codes 3 min. `AMPSTACK_CODE_TTL_SECONDS` replaces all of them (tests use it to see
+/// codes expire).
 pub const TTL_CONFIRM: i64 = 24 * 3600;
 pub const TTL_RESET: i64 = 3600;
 pub const TTL_OTP: i64 = 180;
+
+/// The lifetime a code of `default_s` seconds gets, given the `AMPSTACK_CODE_TTL_SECONDS` value.
+fn lifetime(default_s: i64, override_s: Option<&str>) -> i64 {
+    override_s.and_then(|v| v.trim().parse::<i64>().ok()).filter(|v| *v > 0).unwrap_or(default_s)
+}
 
 fn hash(code: &str) -> String {
     b64url(&sha256(code.trim().as_bytes()))
@@ -28,6 +35,7 @@ fn hash(code: &str) -> String {
 /// `body` contains `{####}` where the code goes. Returns the code.
 pub async fn send(pool: &Pool, purpose: &str, sub: &str, to: &str, subject: &str, body: &str, ttl_s: i64) -> Result<String, AuthError> {
     let code = random_code(6);
+    let ttl_s = lifetime(ttl_s, std::env::var("AMPSTACK_CODE_TTL_SECONDS").ok().as_deref());
     let data = json!({ "hash": hash(&code), "expires": now_ms() + ttl_s * 1000, "tries": 0, "to": to });
     pool.store().put(tables::CODES, pool.id(), &format!("{purpose}#{sub}"), data, &Condition::None).await?;
     deliver(pool, to, subject, &body.replace("{####}", &code), Some(&code)).await?;
@@ -128,6 +136,14 @@ pub fn rfc3339(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn code_lifetime_override() {
+        assert_eq!(super::lifetime(super::TTL_CONFIRM, None), 86_400);
+        assert_eq!(super::lifetime(super::TTL_OTP, Some("2")), 2);
+        assert_eq!(super::lifetime(super::TTL_RESET, Some("0")), 3600);
+        assert_eq!(super::lifetime(super::TTL_RESET, Some("soon")), 3600);
+    }
+
     #[test]
     fn rfc3339_dates() {
         assert_eq!(super::rfc3339(0), "1970-01-01T00:00:00.000Z");

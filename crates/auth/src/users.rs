@@ -202,6 +202,20 @@ pub async fn find(pool: &Pool, login: &str) -> Result<Option<User>, AuthError> {
     Ok(get(pool, login).await?.map(|(u, _)| u))
 }
 
+/// Users whose attribute `name` is exactly `value` (at most `limit`), filtered in the store. For
+/// addresses that are not sign-in names (a username pool's emails), e.g. for `ampstack users`.
+pub async fn find_by_attribute(pool: &Pool, name: &str, value: &str, limit: usize) -> Result<Vec<User>, AuthError> {
+    let path = store::FieldPath(vec![store::PathSeg::Key("attributes".into()), store::PathSeg::Key(name.into())]);
+    let spec = QuerySpec {
+        partition: Some(Value::String(pool.id().into())),
+        filter: Some(Filter::cmp(path, Op::Eq(Value::String(value.into())))),
+        limit: Some(limit),
+        ..Default::default()
+    };
+    let page = pool.store().query(tables::USERS, &spec).await?;
+    Ok(page.items.into_iter().filter_map(|i| serde_json::from_value(i.data).ok()).collect())
+}
+
 /// Finds a user or fails with `UserNotFoundException`.
 pub async fn find_or_fail(pool: &Pool, login: &str) -> Result<User, AuthError> {
     find(pool, login).await?.ok_or_else(|| AuthError::UserNotFound("User does not exist.".into()))

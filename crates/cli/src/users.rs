@@ -1,7 +1,7 @@
 //! `ampstack users …` and `ampstack credentials`: administer the user pool of a sandbox's data
 //! (its store, SQLite under the data dir or `--database-url`), whether or not it is running.
-//! USER may be the username, the email (or phone) the user signs in with, or the sub; changes
-//! show in the user's next tokens.
+//! USER may be the username, the email (or phone) the user signs in with, the sub, or an email or
+//! phone number only one user has (a username pool's email); changes show in the user's next tokens.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -65,7 +65,7 @@ pub enum UsersCommand {
         user: String,
         group: String,
     },
-    /// List users: username, email, status, groups, sub.
+    /// List users: username, email, status, groups, sub, phone number.
     List {
         #[command(flatten)]
         target: Target,
@@ -115,7 +115,27 @@ async fn context(target: &Target) -> anyhow::Result<context::ServiceContext> {
 }
 
 fn describe(u: &auth::users::User) -> String {
-    format!("{}\t{}\t{}\t{}\t{}", u.username, u.email().unwrap_or("-"), u.status.as_str(), if u.groups.is_empty() { "-".into() } else { u.groups.join(",") }, u.sub)
+    let phone = u.attr("phone_number").filter(|p| !p.is_empty()).unwrap_or("-");
+    format!("{}\t{}\t{}\t{}\t{}\t{phone}", u.username, u.email().unwrap_or("-"), u.status.as_str(), if u.groups.is_empty() { "-".into() } else { u.groups.join(",") }, u.sub)
+}
+
+/// The sub of the user USER names: a sign-in name (username, or email/phone in pools that sign
+/// in with them), the sub, or else an email/phone attribute only one user has.
+async fn resolve(pool: &auth::pool::Pool, user: &str) -> anyhow::Result<String> {
+    let fail = |e: auth::AuthError| anyhow::anyhow!("{}: {}", e.code(), e.message());
+    if let Some(u) = auth::users::find(pool, user).await.map_err(fail)? {
+        return Ok(u.sub);
+    }
+    let attr = if user.contains('@') { Some("email") } else if user.starts_with('+') { Some("phone_number") } else { None };
+    if let Some(attr) = attr {
+        let found = auth::users::find_by_attribute(pool, attr, user.trim(), 2).await.map_err(fail)?;
+        match found.as_slice() {
+            [one] => return Ok(one.sub.clone()),
+            [] => {}
+            _ => anyhow::bail!("several users have {attr} {user}: give the username or the sub"),
+        }
+    }
+    anyhow::bail!("UserNotFoundException: User does not exist: {user}")
 }
 
 async fn run_users(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
@@ -147,19 +167,29 @@ async fn run_users(cmd: UsersCommand) -> anyhow::Result<ExitCode> {
                 println!("temporary password: {pw}");
             }
         }
-        UsersCommand::Confirm { user, .. } => println!("{}", describe(&admin::confirm(&pool, &user).await.map_err(fail)?)),
+        UsersCommand::Confirm { user, .. } => println!("{}", describe(&admin::confirm(&pool, &resolve(&pool, &user).await?).await.map_err(fail)?)),
         UsersCommand::SetPassword { user, password, temporary, .. } => {
-            println!("{}", describe(&admin::set_password(&pool, &user, &password, !temporary).await.map_err(fail)?))
+            let sub = resolve(&pool, &user).await?;
+            println!("{}", describe(&admin::set_password(&pool, &sub, &password, !temporary).await.map_err(fail)?))
         }
-        UsersCommand::AddToGroup { user, group, .. } => println!("{}", describe(&admin::add_to_group(&pool, &user, &group).await.map_err(fail)?)),
-        UsersCommand::RemoveFromGroup { user, group, .. } => println!("{}", describe(&admin::remove_from_group(&pool, &user, &group).await.map_err(fail)?)),
+        UsersCommand::AddToGroup { user, group, .. } => {
+            let sub = resolve(&pool, &user).await?;
+            println!("{}", describe(&admin::add_to_group(&pool, &sub, &group).await.map_err(fail)?))
+        }
+        UsersCommand::RemoveFromGroup { user, group, .. } => {
+            let sub = resolve(&pool, &user).await?;
+            println!("{}", describe(&admin::remove_from_group(&pool, &sub, &group).await.map_err(fail)?))
+        }
         UsersCommand::List { .. } => {
-            println!("USERNAME\tEMAIL\tSTATUS\tGROUPS\tSUB");
+            println!("USERNAME\tEMAIL\tSTATUS\tGROUPS\tSUB\tPHONE");
             for u in auth::users::list(&pool).await.map_err(fail)? {
                 println!("{}", describe(&u));
             }
         }
-        UsersCommand::Delete { user, .. } => println!("deleted {}", describe(&admin::delete_user(&pool, &user).await.map_err(fail)?)),
+        UsersCommand::Delete { user, .. } => {
+            let sub = resolve(&pool, &user).await?;
+            println!("deleted {}", describe(&admin::delete_user(&pool, &sub).await.map_err(fail)?))
+        }
         UsersCommand::RotateKeys { .. } => {
             let r = auth::keys::rotate(&ctx).await.map_err(fail)?;
             println!("signing key\t{}", r.kid);

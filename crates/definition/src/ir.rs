@@ -70,6 +70,22 @@ pub struct LoginWith {
     pub external_providers: Option<serde_json::Value>,
 }
 
+impl LoginWith {
+    /// `loginWith.email.otpLogin`: passwordless EMAIL_OTP is an allowed first factor (USER_AUTH).
+    pub fn email_otp_login(&self) -> bool {
+        otp_login(&self.email_settings)
+    }
+
+    /// `loginWith.phone.otpLogin`: passwordless SMS_OTP is an allowed first factor (USER_AUTH).
+    pub fn phone_otp_login(&self) -> bool {
+        otp_login(&self.phone_settings)
+    }
+}
+
+fn otp_login(settings: &Option<serde_json::Value>) -> bool {
+    settings.as_ref().and_then(|s| s.get("otpLogin")).and_then(serde_json::Value::as_bool).unwrap_or(false)
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct UserAttribute {
     /// Cognito attribute name (`email`, `preferred_username`, `custom:tenant`).

@@ -36,7 +36,9 @@ pub fn build_outputs(backend: &Backend, ids: &SandboxIds, ep: &Endpoints, model_
             methods.push("EMAIL");
         }
         let required: Vec<&String> = auth.user_attributes.values().filter(|a| a.required && !a.name.starts_with("custom:")).map(|a| &a.name).collect();
-        let verification: Vec<&str> = auth.username_attributes.iter().map(|a| if a == "email" { "email" } else { "phone_number" }).collect();
+        // Amplify auto-verifies its login mechanisms, whatever the username attributes (the
+        // `usernameAttributes = []` escape hatch keeps email verification).
+        let verification: Vec<&str> = [("email", auth.login_with.email), ("phone_number", auth.login_with.phone)].into_iter().filter(|(_, on)| *on).map(|(a, _)| a).collect();
         let p = &auth.password_policy;
         out.insert("auth".into(), json!({
             "user_pool_id": ids.user_pool_id,
@@ -58,6 +60,11 @@ pub fn build_outputs(backend: &Backend, ids: &SandboxIds, ep: &Endpoints, model_
             },
             "unauthenticated_identities_enabled": auth.allow_unauthenticated_identities,
         }));
+        // The client checks a `preferredChallenge` against these before asking for it.
+        let (email_otp, sms_otp) = (auth.login_with.email_otp_login(), auth.login_with.phone_otp_login());
+        if email_otp || sms_otp {
+            out["auth"]["passwordless"] = json!({ "email_otp_enabled": email_otp, "sms_otp_enabled": sms_otp });
+        }
     }
     if let Some(data) = &backend.data {
         let modes = &data.authorization_modes;

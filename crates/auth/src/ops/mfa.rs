@@ -31,8 +31,18 @@ fn allowed(pool: &Pool, method: &str) -> bool {
     })
 }
 
-fn verified(user: &User, attr: &str) -> Option<String> {
-    (user.attr(&format!("{attr}_verified")) == Some("true")).then(|| user.attr(attr).map(String::from)).flatten()
+/// Whether the user has a phone number SMS_MFA can use (Cognito does not require it verified; a
+/// completed SMS_MFA verifies it).
+fn has_phone(user: &User) -> bool {
+    user.attr("phone_number").is_some_and(|p| !p.is_empty())
+}
+
+/// Whether the user's phone is their SMS MFA factor: SMS MFA turned on, or the pool requires MFA
+/// and SMS is what the user would be challenged with. (Account recovery "WITHOUT_MFA" skips it.)
+pub fn phone_is_mfa_factor(pool: &Pool, user: &User) -> bool {
+    let required = pool.backend.auth.as_ref().is_some_and(|a| a.mfa.mode == MfaMode::Required);
+    let usable: Vec<&String> = user.mfa.enabled.iter().filter(|m| allowed(pool, m)).collect();
+    usable.iter().any(|m| *m == SMS) || (required && usable.is_empty() && allowed(pool, SMS) && has_phone(user))
 }
 
 /// The device a sign-in proved, kept in every later challenge's data (`deviceKey`) so the tokens
@@ -66,14 +76,14 @@ pub async fn mfa_or_finish(pool: &Pool, user: &User, once: Option<&str>, device:
     let enabled: Vec<&str> = user.mfa.enabled.iter().map(String::as_str).filter(|m| allowed(pool, m)).collect();
     if enabled.is_empty() {
         if auth.mfa.mode == MfaMode::Required {
-            if allowed(pool, SMS) && verified(user, "phone_number").is_some() {
+            if allowed(pool, SMS) && has_phone(user) {
                 return challenge(pool, user, SMS, with_device(json!({}), device)).await;
             }
-            let can_setup: Vec<&str> = [TOTP, EMAIL].into_iter().filter(|m| allowed(pool, m)).collect();
-            if !can_setup.is_empty() {
-                let session = save_challenge(pool, "MFA_SETUP", &user.sub, &user.username, with_device(json!({}), device)).await?;
-                return Ok(challenge_body("MFA_SETUP", &session, json!({ "MFAS_CAN_SETUP": json!(can_setup).to_string(), "USER_ID_FOR_SRP": user.username })));
-            }
+            // Every method the pool has can be set up here; the client itself can only set up TOTP
+            // and email (SMS needs a phone number the user already has).
+            let can_setup: Vec<&str> = [SMS, TOTP, EMAIL].into_iter().filter(|m| allowed(pool, m)).collect();
+            let session = save_challenge(pool, "MFA_SETUP", &user.sub, &user.username, with_device(json!({}), device)).await?;
+            return Ok(challenge_body("MFA_SETUP", &session, json!({ "MFAS_CAN_SETUP": json!(can_setup).to_string(), "USER_ID_FOR_SRP": user.username })));
         }
         return finish(pool, user, None, device).await;
     }
@@ -94,12 +104,7 @@ fn needs_challenge(pool: &Pool, user: &User) -> bool {
     match auth.mfa.mode {
         MfaMode::Off => false,
         MfaMode::Optional => user.mfa.enabled.iter().any(|m| allowed(pool, m)),
-        MfaMode::Required => {
-            user.mfa.enabled.iter().any(|m| allowed(pool, m))
-                || (allowed(pool, SMS) && verified(user, "phone_number").is_some())
-                || allowed(pool, TOTP)
-                || allowed(pool, EMAIL)
-        }
+        MfaMode::Required => [SMS, TOTP, EMAIL].into_iter().any(|m| allowed(pool, m)),
     }
 }
 
@@ -202,12 +207,20 @@ pub async fn answer(pool: &Pool, session: &str, ch: Challenge, r: &Map<String, V
                 }
                 return Err(wrong_code());
             }
+            // A code that arrived proves the address it went to: Cognito then marks it verified
+            // (SMS_MFA included, which may go to an unverified phone).
+            let first_factor = ch.data.get("firstFactor").is_some();
+            let setup_email = ch.data.get("setup").and_then(Value::as_str) == Some(EMAIL);
+            let proven = match name.as_str() {
+                EMAIL if setup_email || first_factor => Some("email_verified"),
+                SMS | "SMS_OTP" => Some("phone_number_verified"),
+                _ => None,
+            };
             let mut user = user;
-            if ch.data.get("setup").and_then(Value::as_str) == Some(EMAIL) || ch.name == EMAIL && ch.data.get("firstFactor").is_some() {
-                let setup = ch.data.get("setup").is_some();
+            if let Some(flag) = proven.filter(|f| user.attr(f) != Some("true") || setup_email) {
                 user = users::update(pool, &user.sub, |u| {
-                    u.attributes.insert("email_verified".into(), "true".into());
-                    if setup {
+                    u.attributes.insert(flag.into(), "true".into());
+                    if setup_email {
                         enable(u, EMAIL, true);
                     }
                     Ok(())

@@ -4,6 +4,7 @@
 mod device;
 mod mfa;
 mod password;
+mod passwordless;
 mod profile;
 mod session;
 mod signin;
@@ -60,17 +61,17 @@ pub fn delivery(attr: &str, address: &str) -> Value {
     })
 }
 
-/// The attribute sign-up verifies (Amplify auto-verifies the login mechanism: email first).
+/// The attribute sign-up verifies: Amplify auto-verifies its login mechanisms, and with both
+/// email and phone Cognito sends the code by SMS when the user has a phone number, else by email.
 pub fn signup_verification(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
     let auth = pool.backend.auth.as_ref()?;
-    let email = user.email().map(String::from);
-    let phone = user.attr("phone_number").filter(|p| !p.is_empty()).map(String::from);
-    if auth.login_with.email || !auth.login_with.phone {
-        if let Some(e) = email {
-            return Some(("email", e));
-        }
+    let email = user.email().map(|e| ("email", e.to_string()));
+    let phone = user.attr("phone_number").filter(|p| !p.is_empty()).map(|p| ("phone_number", p.to_string()));
+    match (auth.login_with.email, auth.login_with.phone) {
+        (true, true) => phone.or(email),
+        (false, true) => phone,
+        _ => email,
     }
-    phone.map(|p| ("phone_number", p))
 }
 
 /// A setting from `loginWith.email`/`loginWith.phone` (e.g. `verificationEmailSubject`), when a string.
@@ -100,7 +101,9 @@ impl Message {
     fn text(self, pool: &Pool, attr: &str) -> (String, String) {
         match self {
             Message::SignUp | Message::VerifyAttribute => {
-                let subject = setting(pool, attr, "verificationEmailSubject").unwrap_or_else(|| "Verify your email".into());
+                // An SMS has no subject; the outbox shows one anyway.
+                let default_subject = if attr == "phone_number" { "Your verification code" } else { "Verify your email" };
+                let subject = setting(pool, attr, "verificationEmailSubject").unwrap_or_else(|| default_subject.into());
                 let body = setting(pool, attr, if attr == "phone_number" { "verificationMessage" } else { "verificationEmailBody" })
                     .filter(|b| b.contains("{####}"))
                     .unwrap_or_else(|| "The verification code to your new account is {####}".into());

@@ -1,4 +1,5 @@
-//! ChangePassword, ForgotPassword, ConfirmForgotPassword.
+//! ChangePassword, ForgotPassword, ConfirmForgotPassword, and account recovery: which verified
+//! address a reset code goes to, from `defineAuth({ accountRecovery })`.
 
 use serde_json::{json, Value};
 
@@ -47,17 +48,44 @@ pub async fn change_password(pool: &Pool, req: &Value) -> Result<Value, AuthErro
     Ok(json!({}))
 }
 
-/// Where a reset code goes: a verified email, else a verified phone (account recovery order).
-fn recovery_target(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
-    let phone_first = pool.backend.auth.as_ref().and_then(|a| a.account_recovery.as_deref()).is_some_and(|r| r.starts_with("PHONE"));
-    let verified = |a: &'static str| {
-        (user.attr(&format!("{a}_verified")) == Some("true")).then(|| user.attr(a).map(|v| (a, v.to_string()))).flatten()
-    };
-    if phone_first {
-        verified("phone_number").or_else(|| verified("email"))
-    } else {
-        verified("email").or_else(|| verified("phone_number"))
+/// One of Cognito's `RecoveryMechanisms`: a verified email, or a verified phone number that
+/// (`without_mfa`) is not also the user's SMS MFA phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recovery {
+    Email,
+    Phone { without_mfa: bool },
+}
+
+/// The recovery mechanisms, in priority order, for `defineAuth({ accountRecovery })` as the CDK maps
+/// it; without one, Amplify's default (email when email is a login method, else phone).
+fn recovery_mechanisms(auth: &definition::ir::Auth) -> Vec<Recovery> {
+    use Recovery::*;
+    let phone = Phone { without_mfa: true };
+    match auth.account_recovery.as_deref() {
+        Some("EMAIL_ONLY") => vec![Email],
+        Some("PHONE_ONLY_WITHOUT_MFA") => vec![phone],
+        Some("EMAIL_AND_PHONE_WITHOUT_MFA") => vec![Email, phone],
+        Some("PHONE_WITHOUT_MFA_AND_EMAIL") => vec![phone, Email],
+        // No RecoverySetting at all: Cognito's legacy order, SMS even to an MFA phone.
+        Some("PHONE_AND_EMAIL") => vec![Phone { without_mfa: false }, Email],
+        Some(_) => vec![],
+        None if auth.login_with.email => vec![Email],
+        None => vec![phone],
     }
+}
+
+/// Where a reset code goes: the first recovery mechanism the user has a verified address for.
+fn recovery_target(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
+    let auth = pool.backend.auth.as_ref()?;
+    let verified = |a: &'static str| {
+        (user.attr(&format!("{a}_verified")) == Some("true")).then(|| user.attr(a).filter(|v| !v.is_empty()).map(|v| (a, v.to_string()))).flatten()
+    };
+    let sms_mfa = super::mfa::phone_is_mfa_factor(pool, user);
+    recovery_mechanisms(auth).into_iter().find_map(|m| match m {
+        Recovery::Email => verified("email"),
+        Recovery::Phone { without_mfa } if without_mfa && sms_mfa => None,
+        Recovery::Phone { .. } => verified("phone_number"),
+    })
 }
 
 /// ForgotPassword: sends a reset code. Unknown users get a plausible answer (no enumeration).
@@ -65,9 +93,14 @@ pub async fn forgot_password(pool: &Pool, req: &Value) -> Result<Value, AuthErro
     pool.check_client(req)?;
     let login = req_str(req, "Username")?;
     let Some(user) = users::find(pool, login).await? else {
-        let attr = if login.starts_with('+') { "phone_number" } else { "email" };
+        // A plausible delivery by the pool's first recovery mechanism (no user enumeration).
+        let phone = matches!(recovery_mechanisms(pool.auth()?).first(), Some(Recovery::Phone { .. })) || login.starts_with('+');
+        let attr = if phone { "phone_number" } else { "email" };
         return Ok(json!({ "CodeDeliveryDetails": delivery(attr, &mask(login)) }));
     };
+    if !user.enabled {
+        return Err(AuthError::NotAuthorized("User is disabled.".into()));
+    }
     let Some((attr, address)) = recovery_target(pool, &user) else {
         return Err(AuthError::InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number".into()));
     };
@@ -89,4 +122,40 @@ pub async fn confirm_forgot_password(pool: &Pool, req: &Value) -> Result<Value, 
     let status = matches!(user.status, UserStatus::ResetRequired | UserStatus::ForceChangePassword).then_some(UserStatus::Confirmed);
     set_password(pool, &user.sub, &user.username, password, status).await?;
     Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{recovery_mechanisms, Recovery::*};
+    use definition::ir::{Auth, LoginWith, Mfa, MfaMode, PasswordPolicy};
+
+    fn auth(recovery: Option<&str>, email: bool, phone: bool) -> Auth {
+        Auth {
+            login_with: LoginWith { email, phone, ..Default::default() },
+            username_attributes: vec![],
+            user_attributes: Default::default(),
+            groups: vec![],
+            mfa: Mfa { mode: MfaMode::Off, totp: false, sms: false, email: false },
+            password_policy: PasswordPolicy::default(),
+            account_recovery: recovery.map(String::from),
+            allow_unauthenticated_identities: true,
+            triggers: Default::default(),
+            access: Default::default(),
+            extra: serde_json::Value::Null,
+            device_tracking: None,
+        }
+    }
+
+    #[test]
+    fn amplify_recovery_settings() {
+        let p = Phone { without_mfa: true };
+        assert_eq!(recovery_mechanisms(&auth(None, true, false)), vec![Email]);
+        assert_eq!(recovery_mechanisms(&auth(None, false, true)), vec![p]);
+        assert_eq!(recovery_mechanisms(&auth(None, true, true)), vec![Email]);
+        assert_eq!(recovery_mechanisms(&auth(Some("EMAIL_AND_PHONE_WITHOUT_MFA"), true, true)), vec![Email, p]);
+        assert_eq!(recovery_mechanisms(&auth(Some("PHONE_WITHOUT_MFA_AND_EMAIL"), true, true)), vec![p, Email]);
+        assert_eq!(recovery_mechanisms(&auth(Some("PHONE_AND_EMAIL"), true, true)), vec![Phone { without_mfa: false }, Email]);
+        assert_eq!(recovery_mechanisms(&auth(Some("PHONE_ONLY_WITHOUT_MFA"), true, true)), vec![p]);
+        assert!(recovery_mechanisms(&auth(Some("NONE"), true, true)).is_empty());
+    }
 }

@@ -1,7 +1,7 @@
 //! InitiateAuth and RespondToAuthChallenge: USER_SRP_AUTH (PASSWORD_VERIFIER, with Cognito's
-//! TIMESTAMP clock-skew check), USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_AUTH with a password
-//! first factor, NEW_PASSWORD_REQUIRED; the progressive lockout after repeated failures. The
-//! device step (DEVICE_SRP_AUTH) lives in `device`.
+//! TIMESTAMP clock-skew check), USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_AUTH (password first
+//! factors here, passwordless ones in `passwordless`), NEW_PASSWORD_REQUIRED; the progressive
+//! lockout after repeated failures. The device step (DEVICE_SRP_AUTH) lives in `device`.
 //!
 //! A challenge in progress is stored under its `Session` string for 3 minutes and consumed by the
 //! response that answers it (single use). Unknown users get a convincing PASSWORD_VERIFIER that
@@ -16,6 +16,8 @@ use crate::error::AuthError;
 use crate::pool::{now_ms, req_str, tables, Pool};
 use crate::srp::{self, ServerKey, Verifier};
 use crate::users::{self, User, UserStatus};
+
+use super::passwordless;
 
 /// Failures before the first lockout (Cognito: 5).
 const FREE_FAILURES: u32 = 5;
@@ -155,48 +157,30 @@ async fn sign_in_after_sign_up(pool: &Pool, session: &str, login: &str) -> Resul
     }
 }
 
-/// USER_AUTH: a password first factor (PASSWORD / PASSWORD_SRP), or SELECT_CHALLENGE.
+/// USER_AUTH: the preferred first factor (PASSWORD / PASSWORD_SRP, or a passwordless one the user
+/// is offered), else SELECT_CHALLENGE with the factors available.
 async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthError> {
     let username = param(p, "USERNAME")?;
-    match p.get("PREFERRED_CHALLENGE").and_then(Value::as_str) {
-        Some("PASSWORD_SRP") => srp_start(pool, username, param(p, "SRP_A")?).await,
-        Some("PASSWORD") => password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
-        Some("EMAIL_OTP") => email_otp_first_factor(pool, username).await,
-        _ => {
-            let (sub, user_id, email) = match users::find(pool, username).await? {
-                Some(u) => (u.sub.clone(), u.username.clone(), u.email().is_some()),
-                None => (String::new(), username.to_string(), true),
-            };
-            let session = save_challenge(pool, "SELECT_CHALLENGE", &sub, &user_id, Value::Null).await?;
-            let mut r = challenge_response("SELECT_CHALLENGE", &session, json!({ "USERNAME": user_id }));
-            let mut available = vec!["PASSWORD", "PASSWORD_SRP"];
-            if email {
-                available.push("EMAIL_OTP");
-            }
-            r["AvailableChallenges"] = json!(available);
-            Ok(r)
+    let preferred = p.get("PREFERRED_CHALLENGE").and_then(Value::as_str);
+    match preferred {
+        Some("PASSWORD_SRP") => return srp_start(pool, username, param(p, "SRP_A")?).await,
+        Some("PASSWORD") => return password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
+        _ => {}
+    }
+    let user = users::find(pool, username).await?;
+    if let Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) = preferred {
+        if passwordless::offered(pool, user.as_ref(), otp) {
+            return passwordless::start(pool, username, user, otp).await;
         }
     }
-}
-
-/// USER_AUTH's passwordless EMAIL_OTP first factor: a code to the user's email. Unknown users get
-/// a challenge that never succeeds.
-async fn email_otp_first_factor(pool: &Pool, login: &str) -> Result<Value, AuthError> {
-    match users::find(pool, login).await? {
-        Some(u) if u.email().is_some() => {
-            check_lock(&u)?;
-            super::mfa::challenge(pool, &u, super::mfa::EMAIL, json!({ "firstFactor": true })).await
-        }
-        Some(_) => Err(AuthError::InvalidParameter("The user has no email address for EMAIL_OTP.".into())),
-        None => {
-            let session = save_challenge(pool, "EMAIL_OTP", "", login, json!({ "firstFactor": true })).await?;
-            Ok(challenge_response(
-                "EMAIL_OTP",
-                &session,
-                json!({ "CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL", "CODE_DELIVERY_DESTINATION": crate::users::mask(login) }),
-            ))
-        }
-    }
+    let (sub, user_id) = match &user {
+        Some(u) => (u.sub.clone(), u.username.clone()),
+        None => (String::new(), username.to_string()),
+    };
+    let session = save_challenge(pool, "SELECT_CHALLENGE", &sub, &user_id, Value::Null).await?;
+    let mut r = challenge_response("SELECT_CHALLENGE", &session, json!({ "USERNAME": user_id }));
+    r["AvailableChallenges"] = json!(passwordless::available(pool, user.as_ref()));
+    Ok(r)
 }
 
 /// Starts SRP: B, salt and secret block for the user (or a decoy for an unknown user).
@@ -328,7 +312,9 @@ pub async fn respond_to_auth_challenge(pool: &Pool, req: &Value) -> Result<Value
         "SELECT_CHALLENGE" => match responses.get("ANSWER").and_then(Value::as_str) {
             Some("PASSWORD") => password_sign_in(pool, &ch.user_id, param(&responses, "PASSWORD")?, device_key(&responses)).await,
             Some("PASSWORD_SRP") => srp_start(pool, &ch.user_id, param(&responses, "SRP_A")?).await,
-            Some("EMAIL_OTP") => email_otp_first_factor(pool, &ch.user_id).await,
+            Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) => {
+                passwordless::start(pool, &ch.user_id, users::find(pool, &ch.user_id).await?, otp).await
+            }
             _ => Err(AuthError::InvalidParameter("The selected challenge is not available for this user.".into())),
         },
         "NEW_PASSWORD_REQUIRED" => new_password(pool, &ch, &responses).await,
