@@ -62,6 +62,63 @@ impl AdminCredentials {
     }
 }
 
+/// Access key ids of function credentials start with this (admin keys are `AKIA` + 16 random).
+pub const FUNCTION_KEY_PREFIX: &str = "AKIAFN";
+
+impl AdminCredentials {
+    /// The credentials a function's handlers sign with: derived from the admin secret and the
+    /// function's name (so every node of a sandbox derives the same ones and nothing is stored),
+    /// and resolved back to the function by [`crate::credentials::lookup`], so each service can
+    /// narrow them to what `allow.resource(fn)` grants that function.
+    pub fn for_function(&self, function: &str) -> AdminCredentials {
+        let mac = |purpose: &str| crate::crypto::hmac_sha256(self.secret_access_key.as_bytes(), format!("{purpose}\0{function}").as_bytes());
+        const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let id: String = mac("function-access-key").iter().take(14).map(|b| B32[(*b & 31) as usize] as char).collect();
+        AdminCredentials {
+            access_key_id: format!("{FUNCTION_KEY_PREFIX}{id}"),
+            secret_access_key: crate::crypto::b64(&mac("function-secret-key"))[..40].to_string(),
+        }
+    }
+}
+
+/// The Cognito operations each `defineAuth({ access })` action grants (as amplify-backend's IAM
+/// policies do).
+fn granted_operations(action: &str) -> &'static [&'static str] {
+    match action {
+        "manageUsers" => &[
+            "AdminConfirmSignUp", "AdminCreateUser", "AdminDeleteUser", "AdminDeleteUserAttributes", "AdminDisableUser", "AdminEnableUser",
+            "AdminGetUser", "AdminListGroupsForUser", "AdminRespondToAuthChallenge", "AdminSetUserMFAPreference", "AdminSetUserSettings",
+            "AdminUpdateUserAttributes", "AdminUserGlobalSignOut",
+        ],
+        "manageGroupMembership" => &["AdminAddUserToGroup", "AdminRemoveUserFromGroup"],
+        "manageGroups" => &["GetGroup", "ListGroups", "CreateGroup", "DeleteGroup", "UpdateGroup"],
+        "manageUserDevices" => &["AdminForgetDevice", "AdminGetDevice", "AdminListDevices", "AdminUpdateDeviceStatus"],
+        "managePasswordRecovery" => &["AdminResetUserPassword", "AdminSetUserPassword"],
+        "addUserToGroup" => &["AdminAddUserToGroup"],
+        "createUser" => &["AdminCreateUser"],
+        "deleteUser" => &["AdminDeleteUser"],
+        "deleteUserAttributes" => &["AdminDeleteUserAttributes"],
+        "disableUser" => &["AdminDisableUser"],
+        "enableUser" => &["AdminEnableUser"],
+        "forgetDevice" => &["AdminForgetDevice"],
+        "getDevice" => &["AdminGetDevice"],
+        "getUser" => &["AdminGetUser"],
+        "listDevices" => &["AdminListDevices"],
+        "listGroups" => &["ListGroups"],
+        "listGroupsForUser" => &["AdminListGroupsForUser"],
+        "listUsers" => &["ListUsers"],
+        "listUsersInGroup" => &["ListUsersInGroup"],
+        "removeUserFromGroup" => &["AdminRemoveUserFromGroup"],
+        "resetUserPassword" => &["AdminResetUserPassword"],
+        "setUserMfaPreference" => &["AdminSetUserMFAPreference"],
+        "setUserPassword" => &["AdminSetUserPassword"],
+        "setUserSettings" => &["AdminSetUserSettings"],
+        "updateDeviceStatus" => &["AdminUpdateDeviceStatus"],
+        "updateUserAttributes" => &["AdminUpdateUserAttributes"],
+        _ => &[],
+    }
+}
+
 fn group_exists(pool: &Pool, group: &str) -> Result<(), AuthError> {
     if pool.auth()?.groups.iter().any(|g| g == group) {
         Ok(())
@@ -318,16 +375,33 @@ pub const OPERATIONS: &[&str] = &[
     "AdminDisableUser", "AdminUserGlobalSignOut",
 ];
 
-/// Checks the SigV4 signature of an admin request against the sandbox's admin credentials.
-pub fn check_signature(pool: &Pool, req: &crate::sigv4::Request) -> Result<(), AuthError> {
+/// Checks the SigV4 signature of an admin request (`op`): the sandbox's admin credentials may
+/// call every operation; a function's credentials only what `defineAuth({ access })` grants it.
+pub fn check_signature(pool: &Pool, op: &str, req: &crate::sigv4::Request) -> Result<(), AuthError> {
+    let invalid = || AuthError::UnrecognizedClient("The security token included in the request is invalid.".into());
     let Some(auth) = crate::sigv4::parse_authorization(req.headers) else {
         return Err(AuthError::MissingAuthenticationToken("Missing Authentication Token".into()));
     };
-    let Some(creds) = AdminCredentials::load(&pool.ctx.data_dir) else {
-        return Err(AuthError::UnrecognizedClient("The security token included in the request is invalid.".into()));
-    };
-    if !crate::crypto::ct_eq(auth.access_key_id.as_bytes(), creds.access_key_id.as_bytes()) {
-        return Err(AuthError::UnrecognizedClient("The security token included in the request is invalid.".into()));
+    let Some(admin) = AdminCredentials::load(&pool.ctx.data_dir) else { return Err(invalid()) };
+    if crate::crypto::ct_eq(auth.access_key_id.as_bytes(), admin.access_key_id.as_bytes()) {
+        return crate::sigv4::verify(req, &auth, &admin.secret_access_key, crate::pool::now_s()).map_err(AuthError::InvalidSignature);
     }
-    crate::sigv4::verify(req, &auth, &creds.secret_access_key, crate::pool::now_s()).map_err(AuthError::InvalidSignature)
+    let backend = pool.ctx.backend();
+    let function = backend
+        .functions
+        .iter()
+        .map(|f| (f.name.as_str(), admin.for_function(&f.name)))
+        .find(|(_, c)| crate::crypto::ct_eq(auth.access_key_id.as_bytes(), c.access_key_id.as_bytes()));
+    let Some((name, creds)) = function else { return Err(invalid()) };
+    crate::sigv4::verify(req, &auth, &creds.secret_access_key, crate::pool::now_s()).map_err(AuthError::InvalidSignature)?;
+    let granted = backend.auth.as_ref().and_then(|a| a.access.get(name)).is_some_and(|actions| actions.iter().any(|a| granted_operations(a).contains(&op)));
+    if granted {
+        Ok(())
+    } else {
+        Err(AuthError::AccessDenied(format!(
+            "User: arn:aws:sts::000000000000:assumed-role/{name}-lambda-role/{name} is not authorized to perform: cognito-idp:{op} on resource: arn:aws:cognito-idp:{}:000000000000:userpool/{} because no identity-based policy allows the cognito-idp:{op} action",
+            pool.ctx.ids.region,
+            pool.id()
+        )))
+    }
 }

@@ -24,6 +24,9 @@ pub enum CallerKind {
     Authenticated,
     /// The sandbox's administrator credentials (`ampstack credentials`): full access.
     Admin,
+    /// A function's credentials ([`crate::admin::AdminCredentials::for_function`]): what
+    /// `allow.resource(fn)` grants it.
+    Function,
 }
 
 impl CallerKind {
@@ -32,6 +35,7 @@ impl CallerKind {
             CallerKind::Guest => "guest",
             CallerKind::Authenticated => "authenticated",
             CallerKind::Admin => "admin",
+            CallerKind::Function => "function",
         }
     }
 }
@@ -47,6 +51,8 @@ pub struct Caller {
     pub username: Option<String>,
     /// `cognito:groups` of the id token the credentials were issued for.
     pub groups: Vec<String>,
+    /// The function holding [`CallerKind::Function`] credentials.
+    pub function: Option<String>,
     /// For SigV4 verification.
     pub secret_access_key: String,
     /// Must equal the request's `X-Amz-Security-Token`.
@@ -76,18 +82,28 @@ pub async fn issue(pool: &Pool, identity_id: &str, kind: CallerKind, who: Map<St
 /// credentials resolve to [`CallerKind::Admin`] (no session token).
 pub async fn lookup(ctx: &ServiceContext, access_key_id: &str) -> Result<Option<Caller>, AuthError> {
     if let Some(admin) = crate::admin::AdminCredentials::load(&ctx.data_dir) {
+        let caller = |kind, function: Option<&str>, secret_access_key| Caller {
+            kind,
+            identity_id: String::new(),
+            identity_pool_id: ctx.ids.identity_pool_id.clone(),
+            sub: None,
+            username: None,
+            groups: vec![],
+            function: function.map(str::to_string),
+            secret_access_key,
+            session_token: String::new(),
+            expiration: i64::MAX,
+        };
         if crate::crypto::ct_eq(admin.access_key_id.as_bytes(), access_key_id.as_bytes()) {
-            return Ok(Some(Caller {
-                kind: CallerKind::Admin,
-                identity_id: String::new(),
-                identity_pool_id: ctx.ids.identity_pool_id.clone(),
-                sub: None,
-                username: None,
-                groups: vec![],
-                secret_access_key: admin.secret_access_key,
-                session_token: String::new(),
-                expiration: i64::MAX,
-            }));
+            return Ok(Some(caller(CallerKind::Admin, None, admin.secret_access_key)));
+        }
+        if access_key_id.starts_with(crate::admin::FUNCTION_KEY_PREFIX) {
+            for f in &ctx.backend().functions {
+                let creds = admin.for_function(&f.name);
+                if crate::crypto::ct_eq(creds.access_key_id.as_bytes(), access_key_id.as_bytes()) {
+                    return Ok(Some(caller(CallerKind::Function, Some(&f.name), creds.secret_access_key)));
+                }
+            }
         }
     }
     let Some(item) = ctx.store.get(tables::CREDENTIALS, access_key_id, "").await? else {
@@ -106,6 +122,7 @@ pub async fn lookup(ctx: &ServiceContext, access_key_id: &str) -> Result<Option<
         sub: s("sub"),
         username: s("username"),
         groups: d.get("groups").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).map(String::from).collect()).unwrap_or_default(),
+        function: None,
         secret_access_key: s("secret").unwrap_or_default(),
         session_token: s("sessionToken").unwrap_or_default(),
         expiration,

@@ -66,6 +66,9 @@ pub enum AuthError {
     /// An admin operation signed with an unknown access key.
     #[error("{0}")]
     UnrecognizedClient(String),
+    /// Signed by a function's credentials without the `access` grant for the operation.
+    #[error("{0}")]
+    AccessDenied(String),
     /// SMTP delivery of a code failed.
     #[error("{0}")]
     CodeDeliveryFailure(String),
@@ -110,6 +113,7 @@ impl AuthError {
             AuthError::InvalidSignature(_) => "InvalidSignatureException",
             AuthError::MissingAuthenticationToken(_) => "MissingAuthenticationTokenException",
             AuthError::UnrecognizedClient(_) => "UnrecognizedClientException",
+            AuthError::AccessDenied(_) => "AccessDeniedException",
             AuthError::CodeDeliveryFailure(_) => "CodeDeliveryFailureException",
             AuthError::UserLambdaValidation(_) => "UserLambdaValidationException",
             AuthError::UnexpectedLambda(_) => "UnexpectedLambdaException",

@@ -102,7 +102,7 @@ async fn user_pool_call(ctx: &ServiceContext, method: &Method, uri: &Uri, header
     let pool = Pool::new(ctx);
     if crate::admin::OPERATIONS.contains(&op) {
         let signed = crate::sigv4::Request { method: method.as_str(), path: uri.path(), query: uri.query().unwrap_or(""), headers, body };
-        crate::admin::check_signature(&pool, &signed)?;
+        crate::admin::check_signature(&pool, op, &signed)?;
         let req = body_json(body)?;
         pool.auth()?;
         return crate::admin::dispatch(&pool, op, &req).await;

@@ -68,7 +68,6 @@ pub fn environment(
         };
         env.insert(k.clone(), value);
     }
-    let mut may_call_aws = false;
     // The sandbox serves plain HTTP on its HTTPS port too; functions use it so Node needs no CA.
     let http_base = ctx.base_url.replacen("https://", "http://", 1);
     if let Some(data) = backend.data.as_ref().filter(|_| has_data_access(backend, &f.name)) {
@@ -80,7 +79,6 @@ pub fn environment(
             ctx.ids.bucket_name("modelintrospectionschema"),
         );
         env.insert(format!("{prefix}_MODEL_INTROSPECTION_SCHEMA_KEY"), MIS_KEY.into());
-        may_call_aws = true;
     }
     for b in &backend.storage {
         let granted = b
@@ -91,23 +89,24 @@ pub fn environment(
         let triggered = b.triggers.values().any(|t| *t == f.name) || b.notifications.iter().any(|n| n.function.as_deref() == Some(&f.name));
         if granted || triggered {
             env.insert(format!("{}_BUCKET_NAME", b.name), ctx.ids.bucket_name(&b.name));
-            may_call_aws = true;
-        }
+            }
     }
     if let Some(a) = &backend.auth {
         if a.access.contains_key(&f.name) || a.triggers.values().any(|t| *t == f.name) {
             env.insert("AMPLIFY_AUTH_USERPOOL_ID".into(), ctx.ids.user_pool_id.clone());
-            may_call_aws = true;
-        }
+            }
     }
-    if may_call_aws {
-        if let Ok(admin) = auth::admin::AdminCredentials::load_or_create(&ctx.data_dir) {
-            env.insert("AWS_ACCESS_KEY_ID".into(), admin.access_key_id.clone());
-            env.insert("AWS_SECRET_ACCESS_KEY".into(), admin.secret_access_key.clone());
-        }
-        // AWS SDK v3 clients reach the sandbox's Cognito API through the standard endpoint variables.
-        env.insert("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".into(), format!("{http_base}/cognito-idp/"));
+    // Like a Lambda's execution role, every function has credentials of its own; each service
+    // allows them only what `allow.resource(fn)` / `access` grants that function.
+    if let Ok(admin) = auth::admin::AdminCredentials::load_or_create(&ctx.data_dir) {
+        let own = admin.for_function(&f.name);
+        env.insert("AWS_ACCESS_KEY_ID".into(), own.access_key_id);
+        env.insert("AWS_SECRET_ACCESS_KEY".into(), own.secret_access_key);
     }
+    // AWS SDK v3 clients reach the sandbox's Cognito and S3 APIs through the standard
+    // service-specific endpoint variables (S3 path-style, as the SDK uses for an IP endpoint).
+    env.insert("AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER".into(), format!("{http_base}/cognito-idp/"));
+    env.insert("AWS_ENDPOINT_URL_S3".into(), format!("{http_base}/s3"));
     // Lambda's own variables win over user-declared ones, as Lambda reserves them.
     for (k, v) in [
         ("AWS_REGION", region.clone()),

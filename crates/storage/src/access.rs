@@ -45,11 +45,14 @@ pub enum Role {
     Guest,
     Authenticated,
     Group(String),
+    /// A function's execution role: what `allow.resource(fn)` grants it.
+    Function(String),
 }
 
 pub fn role_of(caller: &Caller, backend: &Backend) -> Role {
     match caller.kind {
         CallerKind::Admin => Role::Admin,
+        CallerKind::Function => Role::Function(caller.function.clone().unwrap_or_default()),
         CallerKind::Guest => Role::Guest,
         CallerKind::Authenticated => {
             let declared = backend.auth.as_ref().map(|a| a.groups.as_slice()).unwrap_or(&[]);
@@ -84,6 +87,7 @@ fn holds(grantee: &StorageGrantee, role: &Role) -> bool {
         (StorageGrantee::Guest, Role::Guest) => true,
         (StorageGrantee::Authenticated | StorageGrantee::Entity { .. }, Role::Authenticated) => true,
         (StorageGrantee::Groups { groups }, Role::Group(g)) => groups.contains(g),
+        (StorageGrantee::Resource { function }, Role::Function(f)) => function == f,
         _ => false,
     }
 }

@@ -81,6 +81,7 @@ pub async fn notify(call: &Call<'_>, event: ObjectEvent, key: &str, size: u64, e
     let now = chrono_like_now();
     let principal = match call.caller.kind {
         CallerKind::Admin => "AWS:ampstack-admin".to_string(),
+        CallerKind::Function => format!("AWS:ampstack-function:{}", call.caller.function.as_deref().unwrap_or_default()),
         _ => format!("AWS:{}", call.caller.identity_id),
     };
     let mut object = json!({ "key": encode_key(key), "sequencer": format!("{:016X}", now.1) });

@@ -311,6 +311,17 @@ async fn iam(ctx: &ServiceContext, headers: &HeaderMap, path: &str, body: &[u8])
         auth::credentials::CallerKind::Guest => IamKind::Guest,
         auth::credentials::CallerKind::Authenticated => IamKind::Authenticated,
         auth::credentials::CallerKind::Admin => IamKind::Admin,
+        // A function granted `allow.resource(fn)` on the schema acts like the admin roles Amplify
+        // adds it to (model rules do not apply to it); without a grant it may not call the API.
+        auth::credentials::CallerKind::Function => {
+            let name = who.function.as_deref().unwrap_or_default();
+            let backend = ctx.backend();
+            let granted = backend.data.as_ref().is_some_and(|d| d.schema.function_access.iter().any(|a| a.function == name));
+            if !granted {
+                return Err(format!("Function {name} has no access to this API: grant it with allow.resource({name}) in the schema's authorization"));
+            }
+            IamKind::Admin
+        }
     };
     Ok(Caller::Iam(IamIdentity { kind, identity_id: who.identity_id }))
 }
