@@ -1,8 +1,11 @@
-//! Cognito Lambda triggers from `defineAuth({ triggers: { preSignUp, postConfirmation,
-//! preTokenGeneration } })`, run through the context's function runtime with Cognito's event
-//! shapes (`version`, `triggerSource`, `request`, `response`) and its error contract: a trigger
-//! that throws fails the operation with `UserLambdaValidationException` ("PreSignUp failed with
-//! error <message>."), one that cannot run with `UnexpectedLambdaException`.
+//! Cognito Lambda triggers from `defineAuth({ triggers: { ... } })`, run through the context's
+//! function runtime with Cognito's event shapes (`version`, `triggerSource`, `request`,
+//! `response`) and its error contract: a trigger that throws fails the operation with
+//! `UserLambdaValidationException` ("PreSignUp failed with error <message>."), one that cannot
+//! run with `UnexpectedLambdaException`.
+//!
+//! The request's `ClientMetadata` is kept in a task-local for the whole operation
+//! ([`with_client_metadata`]), so every trigger an operation runs sees it as Cognito passes it.
 
 use context::InvokeError;
 use serde_json::{json, Map, Value};
@@ -17,6 +20,13 @@ pub enum Trigger {
     PreSignUp,
     PostConfirmation,
     PreTokenGeneration,
+    PreAuthentication,
+    PostAuthentication,
+    DefineAuthChallenge,
+    CreateAuthChallenge,
+    VerifyAuthChallengeResponse,
+    CustomMessage,
+    UserMigration,
 }
 
 impl Trigger {
@@ -25,6 +35,13 @@ impl Trigger {
             Trigger::PreSignUp => "preSignUp",
             Trigger::PostConfirmation => "postConfirmation",
             Trigger::PreTokenGeneration => "preTokenGeneration",
+            Trigger::PreAuthentication => "preAuthentication",
+            Trigger::PostAuthentication => "postAuthentication",
+            Trigger::DefineAuthChallenge => "defineAuthChallenge",
+            Trigger::CreateAuthChallenge => "createAuthChallenge",
+            Trigger::VerifyAuthChallengeResponse => "verifyAuthChallengeResponse",
+            Trigger::CustomMessage => "customMessage",
+            Trigger::UserMigration => "userMigration",
         }
     }
 
@@ -33,8 +50,38 @@ impl Trigger {
             Trigger::PreSignUp => "PreSignUp",
             Trigger::PostConfirmation => "PostConfirmation",
             Trigger::PreTokenGeneration => "PreTokenGeneration",
+            Trigger::PreAuthentication => "PreAuthentication",
+            Trigger::PostAuthentication => "PostAuthentication",
+            Trigger::DefineAuthChallenge => "DefineAuthChallenge",
+            Trigger::CreateAuthChallenge => "CreateAuthChallenge",
+            Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::CustomMessage => "CustomMessage",
+            Trigger::UserMigration => "UserMigration",
         }
     }
+}
+
+/// Whether the backend configures `trigger`.
+pub fn configured(pool: &Pool, trigger: Trigger) -> bool {
+    pool.backend.auth.as_ref().is_some_and(|a| a.triggers.contains_key(trigger.key()))
+}
+
+tokio::task_local! {
+    static CLIENT_METADATA: Value;
+}
+
+/// Runs `op` with the request's `ClientMetadata` visible to the triggers it runs.
+pub async fn with_client_metadata<F: std::future::Future>(req: &Value, op: F) -> F::Output {
+    let meta = match req.get("ClientMetadata") {
+        Some(m @ Value::Object(_)) => m.clone(),
+        _ => json!({}),
+    };
+    CLIENT_METADATA.scope(meta, op).await
+}
+
+/// The current request's `ClientMetadata` (`{}` when it sent none).
+pub fn client_metadata() -> Value {
+    CLIENT_METADATA.try_with(Value::clone).unwrap_or_else(|_| json!({}))
 }
 
 /// The user's attributes as Cognito puts them in `request.userAttributes`.

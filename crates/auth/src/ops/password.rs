@@ -60,11 +60,16 @@ fn recovery_target(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
     }
 }
 
-/// ForgotPassword: sends a reset code. Unknown users get a plausible answer (no enumeration).
+/// ForgotPassword: sends a reset code. An unknown user may be migrated in (userMigration);
+/// otherwise gets a plausible answer (no enumeration).
 pub async fn forgot_password(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
     pool.check_client(req)?;
     let login = req_str(req, "Username")?;
-    let Some(user) = users::find(pool, login).await? else {
+    let user = match users::find(pool, login).await? {
+        Some(u) => Some(u),
+        None => super::hooks::migrate_on_forgot_password(pool, login).await?,
+    };
+    let Some(user) = user else {
         let attr = if login.starts_with('+') { "phone_number" } else { "email" };
         return Ok(json!({ "CodeDeliveryDetails": delivery(attr, &mask(login)) }));
     };
