@@ -50,11 +50,12 @@ pub async fn initiate(pool: &Pool, p: &Map<String, Value>) -> Result<Value, Auth
     }
     let login = p.get("USERNAME").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| AuthError::InvalidParameter("Missing required parameter USERNAME".into()))?;
     let user = users::find(pool, login).await?;
-    super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
     let mut flow = Flow { login: login.to_string(), sub: user.as_ref().map(|u| u.sub.clone()).unwrap_or_default(), session: vec![] };
     match p.get("CHALLENGE_NAME").and_then(Value::as_str) {
         Some("SRP_A") => {
             let a = p.get("SRP_A").and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| AuthError::InvalidParameter("Missing required parameter SRP_A".into()))?;
+            // As in Cognito, preAuthentication runs only where a password is checked.
+            super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
             flow.session.push(json!({ "challengeName": "SRP_A", "challengeResult": true, "challengeMetadata": null }));
             next(pool, flow, user, Some(a)).await
         }

@@ -1,5 +1,6 @@
-//! The triggers around authentication: preAuthentication (before a sign-in's first factor; a
-//! throw refuses the sign-in), postAuthentication (after every factor, before the tokens; a throw
+//! The triggers around authentication: preAuthentication (before a password sign-in — SRP,
+//! USER_PASSWORD_AUTH, CUSTOM_WITH_SRP — but, as in Cognito, not a passwordless one; a throw
+//! refuses the sign-in), postAuthentication (after every factor, before the tokens; a throw
 //! withholds them) and userMigration (an unknown user signing in with USER_PASSWORD_AUTH, or
 //! asking for a password reset, is looked up in the app's old user store and created here).
 

@@ -183,9 +183,7 @@ async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthErr
 /// USER_AUTH's passwordless EMAIL_OTP first factor: a code to the user's email. Unknown users get
 /// a challenge that never succeeds.
 async fn email_otp_first_factor(pool: &Pool, login: &str) -> Result<Value, AuthError> {
-    let user = users::find(pool, login).await?;
-    super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
-    match user {
+    match users::find(pool, login).await? {
         Some(u) if u.email().is_some() => {
             check_lock(&u)?;
             super::mfa::challenge(pool, &u, super::mfa::EMAIL, json!({ "firstFactor": true })).await
