@@ -2,13 +2,15 @@
 // pre/post-authentication, customMessage and userMigration triggers
 // (conformance/projects/auth-custom).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, resendSignUpCode, signIn, confirmSignIn, signOut, fetchAuthSession,
-  getCurrentUser, resetPassword, confirmResetPassword,
+  getCurrentUser, resetPassword, confirmResetPassword, updateUserAttributes, sendUserAttributeVerificationCode,
 } from 'aws-amplify/auth';
+import { CognitoIdentityProviderClient, AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps, rejects } from './steps.mjs';
 
@@ -73,6 +75,34 @@ step('customMessage: a message without the {####} placeholder is not used (the d
   const [msg] = await outbox(email);
   assert.equal(msg.body, `The verification code to your new account is ${msg.code}`);
   assert.doesNotMatch(msg.subject, /Ampstack/);
+});
+
+step('customMessage: UpdateUserAttribute, VerifyUserAttribute and AdminCreateUser messages', async () => {
+  const carol = `carol.${tag}@example.com`;
+  const moved = `carol.moved.${tag}@example.com`;
+  await register(carol);
+  await signIn({ username: carol, password });
+  await updateUserAttributes({ userAttributes: { email: moved } });
+  const [update] = await outbox(moved);
+  assert.equal(update.subject, 'Ampstack CustomMessage_UpdateUserAttribute');
+  assert.equal(update.body, `Hi ${moved}, your code for CustomMessage_UpdateUserAttribute is ${update.code}`);
+  await sendUserAttributeVerificationCode({ userAttributeKey: 'email' });
+  const [verify] = await outbox(moved);
+  assert.equal(verify.subject, 'Ampstack CustomMessage_VerifyUserAttribute');
+  await signOut();
+  // AdminCreateUser through the AWS SDK signed with the sandbox's admin credentials: the
+  // invitation carries the username and the temporary password where the function put them.
+  const out = spawnSync(process.env.AMPSTACK_BIN, ['credentials', '--dir', process.env.AMPSTACK_DIR], { encoding: 'utf8' }).stdout;
+  const creds = Object.fromEntries(out.trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2)));
+  const admin = new CognitoIdentityProviderClient({
+    region: 'us-east-1', endpoint: outputs.custom.ampstack.user_pool_endpoint, maxAttempts: 1,
+    credentials: { accessKeyId: creds.AWS_ACCESS_KEY_ID, secretAccessKey: creds.AWS_SECRET_ACCESS_KEY },
+  });
+  const dave = `dave.${tag}@example.com`;
+  await admin.send(new AdminCreateUserCommand({ UserPoolId: outputs.auth.user_pool_id, Username: dave, TemporaryPassword: 'Temp#Pass123', UserAttributes: [{ Name: 'email', Value: dave }] }));
+  const [invite] = await outbox(dave);
+  assert.equal(invite.subject, 'Ampstack CustomMessage_AdminCreateUser');
+  assert.match(invite.body, /^Welcome [0-9a-f-]{36}, your temporary password is Temp#Pass123$/);
 });
 
 step('CUSTOM_WITHOUT_SRP: a question (public parameters only), the right answer signs in; postAuthentication runs', async () => {

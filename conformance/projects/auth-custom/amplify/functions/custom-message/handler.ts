@@ -7,6 +7,8 @@ export const handler: CustomMessageTriggerHandler = async (event) => {
   const email = event.request.userAttributes.email ?? '';
   const code = email.startsWith('nocode.') ? '(no code here)' : codeParameter;
   event.response.emailSubject = `Ampstack ${event.triggerSource}`;
-  event.response.emailMessage = `Hi ${email}, your code for ${event.triggerSource} is ${code}`;
+  event.response.emailMessage = event.triggerSource === 'CustomMessage_AdminCreateUser'
+    ? `Welcome ${event.request.usernameParameter}, your temporary password is ${code}`
+    : `Hi ${email}, your code for ${event.triggerSource} is ${code}`;
   return event;
 };
