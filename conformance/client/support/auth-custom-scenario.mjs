@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, resendSignUpCode, signIn, confirmSignIn, signOut, fetchAuthSession,
-  getCurrentUser, resetPassword, confirmResetPassword, updateUserAttributes, sendUserAttributeVerificationCode,
+  getCurrentUser, fetchUserAttributes, resetPassword, confirmResetPassword, updateUserAttributes, sendUserAttributeVerificationCode,
 } from 'aws-amplify/auth';
 import { CognitoIdentityProviderClient, AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
@@ -120,6 +120,12 @@ step('CUSTOM_WITHOUT_SRP: a question (public parameters only), the right answer 
   const { tokens } = await fetchAuthSession();
   assert.equal(tokens.idToken.payload.email, alice);
   assert.equal((await getCurrentUser()).signInDetails.authFlowType, 'CUSTOM_WITHOUT_SRP');
+  // preTokenGeneration V2 (the cfnUserPool override in backend.ts) shaped both tokens.
+  assert.equal(tokens.idToken.payload.event_version, '2');
+  assert.equal(tokens.accessToken.payload.tenant, 'acme');
+  assert.equal(tokens.accessToken.payload.scope, 'aws.cognito.signin.user.admin todo/read');
+  assert.notEqual(tokens.accessToken.payload.username, 'not-allowed', 'Cognito-owned claims stay');
+  assert.equal((await fetchUserAttributes()).email, alice, 'the access token still works for the user API');
   await logged(`POSTAUTH PostAuthentication_Authentication ${alice} {"via":"custom"}`);
   await logged('CUSTOM_CHALLENGE:true');
   await signOut();

@@ -146,6 +146,7 @@ pub fn convert_auth(reader: &mut Reader, rec: &Value) -> Auth {
         access,
         extra: Value::Object(extra),
         device_tracking: None,
+        pre_token_generation_version: None,
     }
 }
 

@@ -3,8 +3,10 @@ import { defineAuth, defineFunction } from '@aws-amplify/backend';
 // Cognito's custom authentication flow (a question after an optional password step) and the
 // other authentication triggers: preAuthentication refuses blocked accounts, postAuthentication
 // logs each sign-in, customMessage rewrites the codes' messages, userMigration brings in users of
-// a "legacy" directory on their first sign-in or password reset.
+// a "legacy" directory on their first sign-in or password reset, preTokenGeneration (V2, see
+// backend.ts) shapes the access token.
 const fn = (name: string, dir: string) => defineFunction({ name, entry: `../functions/${dir}/handler.ts` });
+export const preTokenGeneration = fn('preTokenGeneration', 'pre-token');
 
 export const auth = defineAuth({
   loginWith: { email: true },
@@ -17,5 +19,6 @@ export const auth = defineAuth({
     postAuthentication: fn('postAuthentication', 'post-authentication'),
     customMessage: fn('customMessage', 'custom-message'),
     userMigration: fn('userMigration', 'user-migration'),
+    preTokenGeneration,
   },
 });
