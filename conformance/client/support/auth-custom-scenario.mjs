@@ -5,10 +5,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import * as OTPAuth from 'otpauth';
 import { Amplify } from 'aws-amplify';
 import {
   signUp, confirmSignUp, resendSignUpCode, signIn, confirmSignIn, signOut, fetchAuthSession,
   getCurrentUser, fetchUserAttributes, resetPassword, confirmResetPassword, updateUserAttributes, sendUserAttributeVerificationCode,
+  setUpTOTP, verifyTOTPSetup, updateMFAPreference,
 } from 'aws-amplify/auth';
 import { CognitoIdentityProviderClient, AdminCreateUserCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
@@ -42,6 +44,11 @@ async function register(email, attrs = {}) {
   await confirmSignUp({ username: email, confirmationCode: msg.code });
   return msg;
 }
+
+/** A TOTP code for `secret`, `offset` 30-second steps from now. */
+const totp = (secret, offset = 0) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' })
+    .generate({ timestamp: Date.now() + offset * 30_000 });
 
 /** A raw user-pool call, for what the client library does not expose (replaying a Session). */
 async function cognito(op, body) {
@@ -159,6 +166,25 @@ step('CUSTOM_WITH_SRP: a wrong password is refused; the right one leads to the q
   const { tokens } = await fetchAuthSession();
   assert.equal(tokens.accessToken.payload.username, tokens.idToken.payload['cognito:username']);
   assert.equal(tokens.idToken.payload.email, alice);
+  await signOut();
+});
+
+step('MFA follows the password step of CUSTOM_WITH_SRP; a passwordless custom flow never asks for it', async () => {
+  const erin = `erin.${tag}@example.com`;
+  await register(erin);
+  await signIn({ username: erin, password });
+  const { sharedSecret } = await setUpTOTP();
+  await verifyTOTPSetup({ code: totp(sharedSecret, -1) });
+  await updateMFAPreference({ totp: 'PREFERRED' });
+  await signOut();
+  const r = await signIn({ username: erin, password, options: { authFlowType: 'CUSTOM_WITH_SRP' } });
+  assert.equal(r.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
+  assert.equal((await confirmSignIn({ challengeResponse: totp(sharedSecret) })).isSignedIn, true);
+  assert.equal((await fetchAuthSession()).tokens.idToken.payload.email, erin);
+  await signOut();
+  const c = await custom(erin);
+  assert.equal(c.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+  assert.equal((await confirmSignIn({ challengeResponse: '42' })).isSignedIn, true);
   await signOut();
 });
 

@@ -10,6 +10,8 @@ export const preTokenGeneration = fn('preTokenGeneration', 'pre-token');
 
 export const auth = defineAuth({
   loginWith: { email: true },
+  // MFA for whoever turns it on: it follows the password step of CUSTOM_WITH_SRP.
+  multifactor: { mode: 'OPTIONAL', totp: true },
   userAttributes: { nickname: { required: false, mutable: true } },
   triggers: {
     defineAuthChallenge: fn('defineAuthChallenge', 'define-challenge'),
