@@ -150,7 +150,7 @@ step('CUSTOM_WITHOUT_SRP: wrong answers are challenged again, the third fails th
   const e = await rejects(confirmSignIn({ challengeResponse: '39' }));
   assert.equal(e.name, 'NotAuthorizedException');
   assert.equal(e.message, 'Incorrect username or password.');
-  assert.ok(log().includes('CUSTOM_CHALLENGE:false,CUSTOM_CHALLENGE:false,CUSTOM_CHALLENGE:false notFound=false'), 'defineAuthChallenge saw the three failures');
+  await logged('CUSTOM_CHALLENGE:false,CUSTOM_CHALLENGE:false,CUSTOM_CHALLENGE:false notFound=false'); // defineAuthChallenge saw the three failures
   await rejects(getCurrentUser());
 });
 
@@ -161,7 +161,7 @@ step('CUSTOM_WITH_SRP: a wrong password is refused; the right one leads to the q
   const r = await signIn({ username: alice, password, options: { authFlowType: 'CUSTOM_WITH_SRP' } });
   assert.equal(r.nextStep.signInStep, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
   assert.equal(r.nextStep.additionalInfo.question, 'What is six times seven?');
-  assert.ok(log().includes('SRP_A:true,PASSWORD_VERIFIER:true notFound=false'), 'defineAuthChallenge saw SRP_A and PASSWORD_VERIFIER');
+  await logged('SRP_A:true,PASSWORD_VERIFIER:true notFound=false'); // defineAuthChallenge saw SRP_A and PASSWORD_VERIFIER
   const done = await confirmSignIn({ challengeResponse: '42' });
   assert.equal(done.isSignedIn, true);
   const { tokens } = await fetchAuthSession();
@@ -196,7 +196,7 @@ step('CUSTOM_AUTH for an unknown user: challenged like anyone, never signed in',
   const e = await rejects(confirmSignIn({ challengeResponse: '42' }));
   assert.equal(e.name, 'NotAuthorizedException');
   assert.equal(e.message, 'Incorrect username or password.');
-  assert.ok(log().includes(`DEFINE ${ghost} CUSTOM_CHALLENGE:true notFound=true`));
+  await logged(`DEFINE ${ghost} CUSTOM_CHALLENGE:true notFound=true`);
 });
 
 step('a custom challenge Session is single-use', async () => {
