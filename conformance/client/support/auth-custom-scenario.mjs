@@ -241,9 +241,11 @@ step('postAuthentication failing withholds the tokens', async () => {
 
 step('userMigration: first USER_PASSWORD_AUTH sign-in creates the user; then SRP works with that password', async () => {
   const legacy = `legacy.${tag}@example.com`;
+  // A refusal at sign-in does not show the function's message (PreventUserExistenceErrors).
   const bad = await rejects(signIn({ username: legacy, password: 'Wrong#Pass1', options: { authFlowType: 'USER_PASSWORD_AUTH' } }));
-  assert.equal(bad.name, 'UserLambdaValidationException');
-  assert.equal(bad.message, 'UserMigration failed with error bad password.');
+  assert.equal(bad.name, 'NotAuthorizedException');
+  assert.equal(bad.message, 'Incorrect username or password.');
+  await logged(`userMigration did not migrate ${legacy}: UserMigration failed with error bad password.`);
   const r = await signIn({ username: legacy, password: 'Legacy#Pass1', options: { authFlowType: 'USER_PASSWORD_AUTH' } });
   assert.equal(r.isSignedIn, true);
   const id = (await fetchAuthSession()).tokens.idToken.payload;
@@ -258,6 +260,10 @@ step('userMigration: first USER_PASSWORD_AUTH sign-in creates the user; then SRP
 });
 
 step('userMigration on ForgotPassword: the user is created RESET_REQUIRED and gets a (custom) reset code', async () => {
+  const stranger = `stranger.${tag}@example.com`;
+  const refused = await rejects(resetPassword({ username: stranger }));
+  assert.equal(refused.name, 'UserLambdaValidationException');
+  assert.equal(refused.message, 'UserMigration failed with error user not found in the legacy directory.');
   const legacy = `legacy.reset.${tag}@example.com`;
   const r = await resetPassword({ username: legacy });
   assert.equal(r.nextStep.resetPasswordStep, 'CONFIRM_RESET_PASSWORD_WITH_CODE');

@@ -43,9 +43,19 @@ pub async fn post_authentication(pool: &Pool, user: &User, new_device_used: bool
 
 /// UserMigration_Authentication: `login` is not a user here; the trigger may vouch for the
 /// password and return the user's attributes, and the user is created with that password.
+/// A refusal answers "Incorrect username or password." as Cognito does for sign-in (with
+/// PreventUserExistenceErrors the function's message is not shown; its log has it).
 pub async fn migrate_on_sign_in(pool: &Pool, login: &str, password: &str) -> Result<Option<User>, AuthError> {
     let request = json!({ "password": password, "validationData": triggers::client_metadata(), "clientMetadata": triggers::client_metadata() });
-    let Some(resp) = triggers::run(pool, Trigger::UserMigration, "UserMigration_Authentication", login, request).await? else { return Ok(None) };
+    let resp = match triggers::run(pool, Trigger::UserMigration, "UserMigration_Authentication", login, request).await {
+        Ok(Some(resp)) => resp,
+        Ok(None) => return Ok(None),
+        Err(AuthError::UserLambdaValidation(m) | AuthError::InvalidLambdaResponse(m)) => {
+            tracing::warn!("auth: userMigration did not migrate {login}: {m}");
+            return Err(AuthError::bad_credentials());
+        }
+        Err(e) => return Err(e),
+    };
     let status = match resp.get("finalUserStatus").and_then(Value::as_str) {
         None | Some("CONFIRMED") => UserStatus::Confirmed,
         Some("RESET_REQUIRED") => UserStatus::ResetRequired,
