@@ -200,10 +200,13 @@ async fn email_otp_first_factor(pool: &Pool, login: &str) -> Result<Value, AuthE
     }
 }
 
-/// An SRP sign-in's first step after preAuthentication.
+/// An SRP sign-in's first step after preAuthentication (the user is looked up for it only when
+/// the trigger exists: SRP sign-in stays one read without it).
 async fn srp_first_factor(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthError> {
-    let user = users::find(pool, login).await?;
-    super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
+    if crate::triggers::configured(pool, crate::triggers::Trigger::PreAuthentication) {
+        let user = users::find(pool, login).await?;
+        super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
+    }
     srp_start(pool, login, a_hex, None).await
 }
 
