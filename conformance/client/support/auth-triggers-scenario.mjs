@@ -61,4 +61,10 @@ step('postConfirmation runs after ConfirmSignUp; preTokenGeneration shapes the t
   await signOut();
 });
 
+step('CUSTOM_AUTH without the challenge triggers: Cognito\'s InvalidParameterException', async () => {
+  const e = await rejects(signIn({ username: `bob.${tag}@example.com`, options: { authFlowType: 'CUSTOM_WITHOUT_SRP' } }));
+  assert.equal(e.name, 'InvalidParameterException');
+  assert.equal(e.message, 'Custom auth lambda trigger is not configured for the user pool.');
+});
+
 await run();

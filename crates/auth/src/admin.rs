@@ -293,8 +293,9 @@ pub async fn dispatch(pool: &Pool, op: &str, req: &Value) -> Result<Value, AuthE
             let (user, password) = create_user(pool, user_arg()?, attrs, temp, false).await?;
             if req.get("MessageAction").and_then(Value::as_str) != Some("SUPPRESS") {
                 if let Some(email) = user.email() {
-                    let body = format!("Your username is {} and temporary password is {password}.", user.username);
-                    crate::codes::deliver(pool, email, "Your temporary password", &body, Some(&password)).await?;
+                    let (subject, body) = crate::ops::compose(pool, crate::ops::Message::AdminCreateUser, &user, "email").await?;
+                    let body = body.replace(crate::ops::USERNAME_PLACEHOLDER, &user.username).replace(crate::ops::CODE_PLACEHOLDER, &password);
+                    crate::codes::deliver(pool, email, &subject, &body, Some(&password)).await?;
                 }
             }
             Ok(json!({ "User": user_type(&user) }))

@@ -218,6 +218,7 @@ mod tests {
             access: BTreeMap::new(),
             extra: Value::Null,
             device_tracking: None,
+            pre_token_generation_version: None,
         }
     }
 

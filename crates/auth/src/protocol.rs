@@ -105,14 +105,14 @@ async fn user_pool_call(ctx: &ServiceContext, method: &Method, uri: &Uri, header
         crate::admin::check_signature(&pool, op, &signed)?;
         let req = body_json(body)?;
         pool.auth()?;
-        return crate::admin::dispatch(&pool, op, &req).await;
+        return crate::triggers::with_client_metadata(&req, crate::admin::dispatch(&pool, op, &req)).await;
     }
     let Some(op) = UserPoolOp::parse(op) else {
         return Err(AuthError::UnknownOperation(format!("Unknown operation {service}.{op}")));
     };
     let req = body_json(body)?;
     pool.auth()?;
-    crate::ops::dispatch(&pool, op, &req).await
+    crate::triggers::with_client_metadata(&req, crate::ops::dispatch(&pool, op, &req)).await
 }
 
 /// `POST /cognito-identity/`: the identity pool API.

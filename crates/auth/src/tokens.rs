@@ -106,15 +106,26 @@ pub async fn issue(pool: &Pool, user: &User, session: &Session, refresh_token: O
     id.insert("iat".into(), json!(now));
     id.insert("jti".into(), json!(uuid::Uuid::new_v4().to_string()));
 
-    // preTokenGeneration (V1): the function may add, override or suppress id token claims and
-    // override the groups of both tokens.
-    let request = json!({
+    // preTokenGeneration: V1 may add, override or suppress id token claims and override the
+    // groups of both tokens; V2 (and V3, the same for users) also shapes the access token and
+    // its scopes.
+    let v2 = pool.auth()?.pre_token_generation_version.as_deref().is_some_and(|v| v == "V2_0" || v == "V3_0");
+    let mut request = json!({
         "userAttributes": crate::triggers::user_attributes(user),
         "groupConfiguration": { "groupsToOverride": user.groups, "iamRolesToOverride": [], "preferredRole": null },
+        "clientMetadata": crate::triggers::client_metadata(),
     });
+    if v2 {
+        request["scopes"] = json!(access.get("scope").and_then(Value::as_str).unwrap_or_default().split_whitespace().collect::<Vec<_>>());
+    }
     let source = if refresh_token.is_some() { "TokenGeneration_Authentication" } else { "TokenGeneration_RefreshTokens" };
-    if let Some(resp) = crate::triggers::run(pool, crate::triggers::Trigger::PreTokenGeneration, source, &user.username, request).await? {
-        crate::triggers::apply_claims_override(&resp, &mut id, &mut access);
+    let trigger = crate::triggers::Trigger::PreTokenGeneration;
+    if let Some(resp) = crate::triggers::run_version(pool, trigger, if v2 { "2" } else { "1" }, source, &user.username, request).await? {
+        if v2 {
+            crate::triggers::apply_claims_and_scope_override(&resp, &mut id, &mut access);
+        } else {
+            crate::triggers::apply_claims_override(&resp, &mut id, &mut access);
+        }
     }
 
     let mut result = json!({

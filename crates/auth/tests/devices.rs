@@ -32,6 +32,7 @@ async fn context(url: &str) -> (ServiceContext, tempfile::TempDir) {
             access: BTreeMap::new(),
             extra: Value::Null,
             device_tracking: Some(DeviceTracking { challenge_required_on_new_device: false, device_only_remembered_on_user_prompt: false }),
+            pre_token_generation_version: None,
         }),
         ..Default::default()
     };

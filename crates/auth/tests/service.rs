@@ -31,6 +31,7 @@ fn backend() -> Backend {
             access: BTreeMap::new(),
             extra: Value::Null,
             device_tracking: None,
+            pre_token_generation_version: None,
         }),
         ..Default::default()
     }

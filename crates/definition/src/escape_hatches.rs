@@ -1,7 +1,8 @@
 //! CDK escape hatches in `backend.ts`, as recorded by the engine's proxies.
 //!
 //! The ones with a local meaning are applied (username attributes, guest access, password
-//! policy, device tracking, `addOutput`, bucket event notifications); `createStack` is accepted silently; every
+//! policy, device tracking, the pre token generation version, `addOutput`, bucket event
+//! notifications); `createStack` is accepted silently; every
 //! other CDK call is kept as a warning naming its `file:line`, never an error.
 
 use serde_json::{Map, Value};
@@ -53,6 +54,11 @@ pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, ba
             ("set", "backend.auth.resources.cfnResources.cfnUserPool.deviceConfiguration") => with_auth(reader, r, backend, |auth, v| {
                 auth.device_tracking = device_tracking(v);
             }),
+            ("set", "backend.auth.resources.cfnResources.cfnUserPool.lambdaConfig") => with_auth(reader, r, backend, |auth, v| {
+                let config = v.get("preTokenGenerationConfig").or_else(|| v.get("PreTokenGenerationConfig"));
+                auth.pre_token_generation_version = config.and_then(lambda_version);
+            }),
+            ("call", "backend.auth.resources.cfnResources.cfnUserPool.addPropertyOverride") => pre_token_override(reader, r, backend),
             ("call", "backend.addOutput") => {
                 if let Some(v) = r.get("args").and_then(|a| a.get(0)) {
                     deep_merge(&mut backend.custom_outputs, v);
@@ -81,6 +87,25 @@ pub fn apply(reader: &mut Reader, record: &Value, parts: &Map<String, Value>, ba
             reader.warn(r, format!("{what} has no local meaning in Ampstack; accepted and ignored"));
         }
     }
+}
+
+/// `LambdaVersion` / `lambdaVersion` of a PreTokenGenerationConfig.
+fn lambda_version(config: &Value) -> Option<String> {
+    config.get("lambdaVersion").or_else(|| config.get("LambdaVersion")).and_then(Value::as_str).map(str::to_string)
+}
+
+/// `cfnUserPool.addPropertyOverride('LambdaConfig.PreTokenGenerationConfig', { LambdaVersion })`
+/// or `('LambdaConfig.PreTokenGenerationConfig.LambdaVersion', 'V2_0')`; other overrides stay
+/// unhandled (a warning).
+fn pre_token_override(reader: &mut Reader, r: &Value, backend: &mut Backend) -> bool {
+    let args = r.get("args").and_then(Value::as_array).cloned().unwrap_or_default();
+    let (Some(path), Some(value)) = (args.first().and_then(Value::as_str), args.get(1)) else { return false };
+    let version = match path {
+        "LambdaConfig.PreTokenGenerationConfig" => lambda_version(value),
+        "LambdaConfig.PreTokenGenerationConfig.LambdaVersion" => value.as_str().map(str::to_string),
+        _ => return false,
+    };
+    with_auth(reader, r, backend, |auth, _| auth.pre_token_generation_version = version)
 }
 
 /// Proxy paths carry `()#n` markers for call results; show them as the user wrote them.
@@ -221,5 +246,13 @@ mod tests {
         assert_eq!(super::s3_event_name("OBJECT_CREATED"), "s3:ObjectCreated:*");
         assert_eq!(super::s3_event_name("OBJECT_REMOVED_DELETE"), "s3:ObjectRemoved:Delete");
         assert_eq!(super::pretty("backend.createStack()#3.node"), "backend.createStack().node");
+    }
+
+    #[test]
+    fn pre_token_generation_version_in_cdk_and_cloudformation_spelling() {
+        use serde_json::json;
+        assert_eq!(super::lambda_version(&json!({ "lambdaVersion": "V2_0", "lambdaArn": "arn" })).as_deref(), Some("V2_0"));
+        assert_eq!(super::lambda_version(&json!({ "LambdaVersion": "V3_0" })).as_deref(), Some("V3_0"));
+        assert_eq!(super::lambda_version(&json!({ "LambdaArn": "arn" })), None);
     }
 }

@@ -47,6 +47,10 @@ pub struct Auth {
     /// Device tracking (`cfnUserPool.deviceConfiguration` escape hatch); `None` = off, Amplify's default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_tracking: Option<DeviceTracking>,
+    /// `LambdaConfig.PreTokenGenerationConfig.LambdaVersion` (`V1_0`, `V2_0`, `V3_0`) from the
+    /// `cfnUserPool` escape hatch; `None` = V1_0, Amplify's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_token_generation_version: Option<String>,
 }
 
 /// Cognito `DeviceConfiguration`.

@@ -29,6 +29,20 @@ const STANDARD_ATTRIBUTES: &[(&str, &str)] = &[
     ("website", "website"),
 ];
 
+/// The trigger names `defineAuth({ triggers })` accepts (Amplify's `TriggerEvent`).
+pub const AUTH_TRIGGERS: &[&str] = &[
+    "createAuthChallenge",
+    "customMessage",
+    "defineAuthChallenge",
+    "postAuthentication",
+    "postConfirmation",
+    "preAuthentication",
+    "preSignUp",
+    "preTokenGeneration",
+    "userMigration",
+    "verifyAuthChallengeResponse",
+];
+
 pub fn convert_auth(reader: &mut Reader, rec: &Value) -> Auth {
     let props = rec.get("props").cloned().unwrap_or(Value::Null);
     let login = props.get("loginWith").cloned().unwrap_or(Value::Null);
@@ -95,6 +109,10 @@ pub fn convert_auth(reader: &mut Reader, rec: &Value) -> Auth {
     }
     let mut triggers = BTreeMap::new();
     for (k, v) in props.get("triggers").and_then(Value::as_object).into_iter().flatten() {
+        if !AUTH_TRIGGERS.contains(&k.as_str()) {
+            reader.error(rec, format!("`{k}` is not a Cognito trigger; defineAuth accepts {}", AUTH_TRIGGERS.join(", ")));
+            continue;
+        }
         match function_ref(v) {
             Some(f) => {
                 triggers.insert(k.clone(), f);
@@ -128,6 +146,7 @@ pub fn convert_auth(reader: &mut Reader, rec: &Value) -> Auth {
         access,
         extra: Value::Object(extra),
         device_tracking: None,
+        pre_token_generation_version: None,
     }
 }
 

@@ -99,7 +99,7 @@ pub async fn mfa_or_finish(pool: &Pool, user: &User, once: Option<&str>, device:
 }
 
 /// Whether [`after_first_factor`] will answer with a challenge rather than tokens.
-fn needs_challenge(pool: &Pool, user: &User) -> bool {
+pub(super) fn needs_challenge(pool: &Pool, user: &User) -> bool {
     let Some(auth) = pool.backend.auth.as_ref() else { return false };
     match auth.mfa.mode {
         MfaMode::Off => false,
@@ -118,7 +118,7 @@ pub async fn challenge(pool: &Pool, user: &User, method: &str, data: Value) -> R
     if method != TOTP {
         let (attr, medium) = if method == EMAIL { ("email", "EMAIL") } else { ("phone_number", "SMS") };
         let address = user.attr(attr).filter(|a| !a.is_empty()).ok_or_else(|| AuthError::InvalidParameter(format!("User has no {attr} to send a code to")))?.to_string();
-        let (subject, body) = ("Your sign-in code".to_string(), "Your authentication code is {####}".to_string());
+        let (subject, body) = super::compose(pool, super::Message::Authentication, user, attr).await?;
         crate::codes::send(pool, PURPOSE, &user.sub, &address, &subject, &body, TTL_OTP).await?;
         params["CODE_DELIVERY_DELIVERY_MEDIUM"] = json!(medium);
         params["CODE_DELIVERY_DESTINATION"] = json!(mask(&address));

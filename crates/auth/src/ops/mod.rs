@@ -1,7 +1,10 @@
-//! One handler per user-pool operation, grouped by concern, and what they share: message
-//! texts and code delivery.
+//! One handler per user-pool operation, grouped by concern, and what they share: code
+//! delivery details and the messages (`message`).
 
+mod custom;
 mod device;
+mod hooks;
+mod message;
 mod mfa;
 mod password;
 mod passwordless;
@@ -17,6 +20,7 @@ use crate::pool::Pool;
 use crate::protocol::UserPoolOp;
 use crate::users::{mask, User};
 
+pub use message::{compose, send_code, Message, CODE as CODE_PLACEHOLDER, USERNAME as USERNAME_PLACEHOLDER};
 pub use password::set_password;
 pub use signin::{complete_sign_in, record_failure};
 
@@ -71,46 +75,5 @@ pub fn signup_verification(pool: &Pool, user: &User) -> Option<(&'static str, St
         (true, true) => phone.or(email),
         (false, true) => phone,
         _ => email,
-    }
-}
-
-/// A setting from `loginWith.email`/`loginWith.phone` (e.g. `verificationEmailSubject`), when a string.
-fn setting(pool: &Pool, attr: &str, key: &str) -> Option<String> {
-    let auth = pool.backend.auth.as_ref()?;
-    let s = if attr == "phone_number" { &auth.login_with.phone_settings } else { &auth.login_with.email_settings };
-    s.as_ref()?.get(key)?.as_str().map(String::from)
-}
-
-/// Sends a verification code for `purpose` to the user's `attr` address.
-pub async fn send_code(pool: &Pool, purpose: &str, user: &User, attr: &str, address: &str, kind: Message, ttl: i64) -> Result<Value, AuthError> {
-    let (subject, body) = kind.text(pool, attr);
-    crate::codes::send(pool, purpose, &user.sub, address, &subject, &body, ttl).await?;
-    Ok(delivery(attr, address))
-}
-
-/// Which message is sent.
-#[derive(Debug, Clone, Copy)]
-pub enum Message {
-    SignUp,
-    VerifyAttribute,
-    ResetPassword,
-    SignInOtp,
-}
-
-impl Message {
-    fn text(self, pool: &Pool, attr: &str) -> (String, String) {
-        match self {
-            Message::SignUp | Message::VerifyAttribute => {
-                // An SMS has no subject; the outbox shows one anyway.
-                let default_subject = if attr == "phone_number" { "Your verification code" } else { "Verify your email" };
-                let subject = setting(pool, attr, "verificationEmailSubject").unwrap_or_else(|| default_subject.into());
-                let body = setting(pool, attr, if attr == "phone_number" { "verificationMessage" } else { "verificationEmailBody" })
-                    .filter(|b| b.contains("{####}"))
-                    .unwrap_or_else(|| "The verification code to your new account is {####}".into());
-                (subject, body)
-            }
-            Message::ResetPassword => ("Reset your password".into(), "Your password reset code is {####}".into()),
-            Message::SignInOtp => ("Your sign-in code".into(), "Your sign-in code is {####}".into()),
-        }
     }
 }

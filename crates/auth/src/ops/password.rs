@@ -88,11 +88,16 @@ fn recovery_target(pool: &Pool, user: &User) -> Option<(&'static str, String)> {
     })
 }
 
-/// ForgotPassword: sends a reset code. Unknown users get a plausible answer (no enumeration).
+/// ForgotPassword: sends a reset code. An unknown user may be migrated in (userMigration);
+/// otherwise gets a plausible answer (no enumeration).
 pub async fn forgot_password(pool: &Pool, req: &Value) -> Result<Value, AuthError> {
     pool.check_client(req)?;
     let login = req_str(req, "Username")?;
-    let Some(user) = users::find(pool, login).await? else {
+    let user = match users::find(pool, login).await? {
+        Some(u) => Some(u),
+        None => super::hooks::migrate_on_forgot_password(pool, login).await?,
+    };
+    let Some(user) = user else {
         // A plausible delivery by the pool's first recovery mechanism (no user enumeration).
         let phone = matches!(recovery_mechanisms(pool.auth()?).first(), Some(Recovery::Phone { .. })) || login.starts_with('+');
         let attr = if phone { "phone_number" } else { "email" };

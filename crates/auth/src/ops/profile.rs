@@ -63,7 +63,7 @@ pub async fn update_user_attributes(pool: &Pool, req: &Value) -> Result<Value, A
     let mut deliveries = Vec::new();
     for a in changed {
         if let Some(address) = updated.attr(a).filter(|v| !v.is_empty()) {
-            deliveries.push(send_code(pool, &purpose(a), &updated, a, address, Message::VerifyAttribute, TTL_CONFIRM).await?);
+            deliveries.push(send_code(pool, &purpose(a), &updated, a, address, Message::UpdateAttribute, TTL_CONFIRM).await?);
         }
     }
     Ok(json!({ "CodeDeliveryDetailsList": deliveries }))

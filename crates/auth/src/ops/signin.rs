@@ -1,7 +1,8 @@
 //! InitiateAuth and RespondToAuthChallenge: USER_SRP_AUTH (PASSWORD_VERIFIER, with Cognito's
 //! TIMESTAMP clock-skew check), USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH, USER_AUTH (password first
 //! factors here, passwordless ones in `passwordless`), NEW_PASSWORD_REQUIRED; the progressive
-//! lockout after repeated failures. The device step (DEVICE_SRP_AUTH) lives in `device`.
+//! lockout after repeated failures. The device step (DEVICE_SRP_AUTH) lives in `device`,
+//! CUSTOM_AUTH in `custom`, the pre/post-authentication and migration triggers in `hooks`.
 //!
 //! A challenge in progress is stored under its `Session` string for 3 minutes and consumed by the
 //! response that answers it (single use). Unknown users get a convincing PASSWORD_VERIFIER that
@@ -127,7 +128,7 @@ pub async fn initiate_auth(pool: &Pool, req: &Value) -> Result<Value, AuthError>
     let flow = req_str(req, "AuthFlow")?;
     let p = params(req, "AuthParameters")?;
     match flow {
-        "USER_SRP_AUTH" => srp_start(pool, param(&p, "USERNAME")?, param(&p, "SRP_A")?).await,
+        "USER_SRP_AUTH" => srp_first_factor(pool, param(&p, "USERNAME")?, param(&p, "SRP_A")?).await,
         "USER_PASSWORD_AUTH" => password_sign_in(pool, param(&p, "USERNAME")?, param(&p, "PASSWORD")?, device_key(&p)).await,
         "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
             let session = crate::sessions::from_refresh_token(pool, param(&p, "REFRESH_TOKEN")?).await?;
@@ -139,7 +140,7 @@ pub async fn initiate_auth(pool: &Pool, req: &Value) -> Result<Value, AuthError>
             Some(session) => sign_in_after_sign_up(pool, session, param(&p, "USERNAME")?).await,
             None => user_auth(pool, &p).await,
         },
-        "CUSTOM_AUTH" => Err(AuthError::InvalidParameter("Custom auth lambda trigger is not configured for the user pool.".into())),
+        "CUSTOM_AUTH" => super::custom::initiate(pool, &p).await,
         "ADMIN_NO_SRP_AUTH" | "ADMIN_USER_PASSWORD_AUTH" => Err(AuthError::InvalidParameter("Initiate Auth method not supported.".into())),
         other => Err(AuthError::InvalidParameter(format!(
             "1 validation error detected: Value '{other}' at 'authFlow' failed to satisfy constraint: Member must satisfy enum value set: [USER_SRP_AUTH, REFRESH_TOKEN_AUTH, REFRESH_TOKEN, CUSTOM_AUTH, USER_PASSWORD_AUTH, USER_AUTH]"
@@ -163,7 +164,7 @@ async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthErr
     let username = param(p, "USERNAME")?;
     let preferred = p.get("PREFERRED_CHALLENGE").and_then(Value::as_str);
     match preferred {
-        Some("PASSWORD_SRP") => return srp_start(pool, username, param(p, "SRP_A")?).await,
+        Some("PASSWORD_SRP") => return srp_first_factor(pool, username, param(p, "SRP_A")?).await,
         Some("PASSWORD") => return password_sign_in(pool, username, param(p, "PASSWORD")?, device_key(p)).await,
         _ => {}
     }
@@ -183,8 +184,19 @@ async fn user_auth(pool: &Pool, p: &Map<String, Value>) -> Result<Value, AuthErr
     Ok(r)
 }
 
+/// An SRP sign-in's first step after preAuthentication (the user is looked up for it only when
+/// the trigger exists: SRP sign-in stays one read without it).
+async fn srp_first_factor(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthError> {
+    if crate::triggers::configured(pool, crate::triggers::Trigger::PreAuthentication) {
+        let user = users::find(pool, login).await?;
+        super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
+    }
+    srp_start(pool, login, a_hex, None).await
+}
+
 /// Starts SRP: B, salt and secret block for the user (or a decoy for an unknown user).
-async fn srp_start(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthError> {
+/// `custom` is the custom-auth flow the password step belongs to, if any ([`super::custom`]).
+pub async fn srp_start(pool: &Pool, login: &str, a_hex: &str, custom: Option<Value>) -> Result<Value, AuthError> {
     if srp::parse_hex(a_hex).is_none() {
         return Err(AuthError::InvalidParameter("Invalid SRP_A".into()));
     }
@@ -204,7 +216,7 @@ async fn srp_start(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthE
     let secret_block = b64(&random_bytes(64));
     let state = json!({
         "name": "PASSWORD_VERIFIER", "sub": sub, "userId": user_id, "expires": now_ms() + CHALLENGE_TTL_MS,
-        "data": { "id": uuid::Uuid::new_v4().to_string(), "server": server, "verifier": verifier, "a": a_hex, "secretBlock": secret_block },
+        "data": { "id": uuid::Uuid::new_v4().to_string(), "server": server, "verifier": verifier, "a": a_hex, "secretBlock": secret_block, "custom": custom },
     });
     let session = crate::seal::seal(pool, &state).await?;
     Ok(challenge_response(
@@ -221,8 +233,14 @@ async fn srp_start(pool: &Pool, login: &str, a_hex: &str) -> Result<Value, AuthE
 }
 
 /// USER_PASSWORD_AUTH (and USER_AUTH's PASSWORD): the slow hash, lockout, then completion.
+/// An unknown user may be migrated in by the userMigration trigger first.
 async fn password_sign_in(pool: &Pool, login: &str, password: &str, device: Option<&str>) -> Result<Value, AuthError> {
-    let Some(user) = users::find(pool, login).await? else {
+    let user = match users::find(pool, login).await? {
+        Some(u) => Some(u),
+        None => super::hooks::migrate_on_sign_in(pool, login, password).await?,
+    };
+    super::hooks::pre_authentication(pool, user.as_ref(), login).await?;
+    let Some(user) = user else {
         return Err(AuthError::bad_credentials());
     };
     check_lock(&user)?;
@@ -288,6 +306,7 @@ pub async fn finish(pool: &Pool, user: &User, once: Option<&str>, device: Option
         Some(_) => None,
         None => crate::devices::create_pending(pool, &user.sub).await?,
     };
+    super::hooks::post_authentication(pool, user, new_device.is_some()).await?;
     let device_key = device.map(String::from).or_else(|| new_device.as_ref().map(|d| d.key.clone()));
     let (session, refresh) = crate::sessions::start_on_device(pool, &user.sub, once, device_key).await?;
     let mut result = crate::tokens::issue(pool, user, &session, Some(&refresh)).await?;
@@ -311,13 +330,14 @@ pub async fn respond_to_auth_challenge(pool: &Pool, req: &Value) -> Result<Value
         "PASSWORD_VERIFIER" => password_verifier(pool, &ch, &responses).await,
         "SELECT_CHALLENGE" => match responses.get("ANSWER").and_then(Value::as_str) {
             Some("PASSWORD") => password_sign_in(pool, &ch.user_id, param(&responses, "PASSWORD")?, device_key(&responses)).await,
-            Some("PASSWORD_SRP") => srp_start(pool, &ch.user_id, param(&responses, "SRP_A")?).await,
+            Some("PASSWORD_SRP") => srp_first_factor(pool, &ch.user_id, param(&responses, "SRP_A")?).await,
             Some(otp @ (passwordless::EMAIL_OTP | passwordless::SMS_OTP)) => {
                 passwordless::start(pool, &ch.user_id, users::find(pool, &ch.user_id).await?, otp).await
             }
             _ => Err(AuthError::InvalidParameter("The selected challenge is not available for this user.".into())),
         },
         "NEW_PASSWORD_REQUIRED" => new_password(pool, &ch, &responses).await,
+        "CUSTOM_CHALLENGE" => super::custom::answer(pool, &ch, &responses).await,
         "DEVICE_SRP_AUTH" => super::device::srp_auth(pool, &ch, &responses).await,
         "DEVICE_PASSWORD_VERIFIER" => super::device::password_verifier(pool, &ch, &responses).await,
         "SOFTWARE_TOKEN_MFA" | "EMAIL_OTP" | "SMS_MFA" | "SMS_OTP" | "SELECT_MFA_TYPE" | "MFA_SETUP" => super::mfa::answer(pool, session, ch, &responses).await,
@@ -358,6 +378,12 @@ async fn password_verifier(pool: &Pool, ch: &Challenge, r: &Map<String, Value>) 
         return Err(record_failure(pool, &user.sub).await?);
     }
     record_success(pool, &user).await?;
+    if let Some(flow) = ch.data.get("custom").filter(|c| !c.is_null()) {
+        if let Some(id) = ch.data.get("id").and_then(Value::as_str) {
+            mark_used(pool, id).await?;
+        }
+        return super::custom::after_password(pool, flow, &user).await;
+    }
     complete_sign_in(pool, &user, ch.data.get("id").and_then(Value::as_str), device_key(r)).await
 }
 

@@ -139,7 +139,7 @@ pub async fn resend_confirmation_code(pool: &Pool, req: &Value) -> Result<Value,
     let Some((attr, address)) = signup_verification(pool, &user) else {
         return Err(AuthError::InvalidParameter("Auto verification not turned on.".into()));
     };
-    Ok(json!({ "CodeDeliveryDetails": send_code(pool, PURPOSE, &user, attr, &address, Message::SignUp, TTL_CONFIRM).await? }))
+    Ok(json!({ "CodeDeliveryDetails": send_code(pool, PURPOSE, &user, attr, &address, Message::ResendCode, TTL_CONFIRM).await? }))
 }
 
 /// `[{Name, Value}]` (ValidationData) as the `{name: value}` map triggers receive.
