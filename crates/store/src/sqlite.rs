@@ -1,17 +1,19 @@
 //! The embedded SQLite engine (the default): one database file under the
-//! data dir, WAL mode, writes serialised by `BEGIN IMMEDIATE`.
+//! data dir, WAL mode. Item reads run on synchronous read-only connections
+//! ([`crate::sqlite_read`]), item writes on the group-committing writer thread
+//! ([`crate::sqlite_write`]); migrations, index builds and the kv area use the
+//! sqlx pool with `BEGIN IMMEDIATE`.
 
 use std::path::Path;
-use std::str::FromStr;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use serde_json::Value;
 use sqlx::sqlite::{
-    SqliteArguments, SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
 };
-use sqlx::{AssertSqlSafe, Row, Sqlite};
+use sqlx::{AssertSqlSafe, Row};
 
 use crate::error::Result;
 use crate::index::{check_index, index_ddl, index_sql_name};
@@ -20,43 +22,17 @@ use crate::sql::{Bind, Dialect, Sql};
 use crate::sqlite_read::ReadPool;
 use crate::sqlite_write::GroupWriter;
 use crate::types::{now_ms, Condition, Engine, IndexKey, Item, KvValue, Page, Patch, QuerySpec};
-use crate::write::{apply_patch, check_key, check_ns, check_object, condition_sql, precheck};
+use crate::write::{apply_patch, check_ns, check_object};
 use crate::{migrate, Store};
 
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Synchronous read connections on the same file (None for in-memory databases, which
-    /// only the sqlx pool's pinned connection can see).
-    reads: Option<ReadPool>,
-    /// The group-committing item writer on the same file (None for in-memory databases).
-    writer: Option<GroupWriter>,
-}
-
-type Query = sqlx::query::Query<'static, Sqlite, SqliteArguments>;
-
-fn query(sql: Sql) -> Query {
-    sql.binds
-        .into_iter()
-        .fold(sqlx::query(AssertSqlSafe(sql.text)), |q, b| match b {
-            Bind::Text(s) => q.bind(s),
-            Bind::Int(i) => q.bind(i),
-            Bind::Float(f) => q.bind(f),
-            Bind::Json(v) => q.bind(v.to_string()),
-            // Paths are bound as SQLite path strings, never as arrays.
-            Bind::TextArray(a) => q.bind(a.join(".")),
-        })
-}
-
-fn row_item(table: &str, row: &SqliteRow) -> Result<Item> {
-    Ok(Item {
-        table: table.to_string(),
-        pk: row.try_get("pk")?,
-        sk: row.try_get("sk")?,
-        data: serde_json::from_str(row.try_get::<&str, _>("item")?)?,
-        version: row.try_get("version")?,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
+    /// Synchronous read connections on the same file.
+    reads: ReadPool,
+    /// The group-committing item writer on the same file.
+    writer: GroupWriter,
+    /// The private directory of a throwaway database (`sqlite::memory:`), removed on drop.
+    _scratch: Option<tempfile::TempDir>,
 }
 
 impl SqliteStore {
@@ -80,38 +56,27 @@ impl SqliteStore {
             .max_connections(4)
             .connect_with(opts)
             .await?;
-        let mut store = Self::init(pool).await?;
-        store.reads = Some(ReadPool::new(path));
-        store.writer = Some(GroupWriter::start(path)?);
-        Ok(store)
-    }
-
-    /// A private in-memory database (tests, throwaway runs). Kept alive by
-    /// pinning one connection open for the life of the pool.
-    pub async fn open_in_memory() -> Result<Self> {
-        let opts = SqliteConnectOptions::from_str("sqlite::memory:")?;
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(opts)
-            .await?;
-        Self::init(pool).await
-    }
-
-    async fn init(pool: SqlitePool) -> Result<Self> {
         migrate::sqlite(&pool).await?;
         Ok(SqliteStore {
             pool,
-            reads: None,
-            writer: None,
+            reads: ReadPool::new(path),
+            writer: GroupWriter::start(path)?,
+            _scratch: None,
         })
     }
 
-    /// Runs one conditional write in a `BEGIN IMMEDIATE` transaction: the
-    /// write lock is taken before the read, so the condition check and the
-    /// write are atomic and no deferred-lock upgrade can hit SQLITE_BUSY.
+    /// A private throwaway database (tests, throwaway runs): a file in a temp directory that
+    /// is removed with the store, so it behaves exactly like a file database.
+    pub async fn open_in_memory() -> Result<Self> {
+        let dir = tempfile::tempdir().map_err(|e| {
+            crate::StoreError::Backend(format!("cannot create a scratch directory: {e}"))
+        })?;
+        let mut store = Self::open(&dir.path().join("scratch.db")).await?;
+        store._scratch = Some(dir);
+        Ok(store)
+    }
+
+    /// Runs one conditional write on the writer thread (see [`crate::sqlite_write`]).
     async fn write(
         &self,
         table: &str,
@@ -120,76 +85,9 @@ impl SqliteStore {
         cond: &Condition,
         new_data: impl FnOnce(Option<&Item>) -> Result<Option<Value>> + Send + 'static,
     ) -> Result<(Option<Item>, Option<Item>)> {
-        if let Some(w) = &self.writer {
-            return w.write(table, pk, sk, cond, Box::new(new_data)).await;
-        }
-        check_key(table, pk, sk)?;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let sql = format!("SELECT {ITEM_COLS} FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3");
-        let cur = sqlx::query(AssertSqlSafe(sql))
-            .bind(table)
-            .bind(pk)
-            .bind(sk)
-            .fetch_optional(&mut *tx)
-            .await?
-            .map(|r| row_item(table, &r))
-            .transpose()?;
-        if let Some(f) = precheck(cond, cur.as_ref())? {
-            let ok: bool = query(condition_sql(Dialect::Sqlite, cur.as_ref(), f)?)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get(0)?;
-            if !ok {
-                return Err(crate::StoreError::ConditionFailed);
-            }
-        }
-        let written = match new_data(cur.as_ref())? {
-            None => {
-                if cur.is_some() {
-                    sqlx::query("DELETE FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3")
-                        .bind(table)
-                        .bind(pk)
-                        .bind(sk)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                None
-            }
-            Some(data) => {
-                let version: i64 = sqlx::query_scalar(
-                    "UPDATE counters SET value = value + 1 WHERE name = 'item_version' RETURNING value",
-                )
-                .fetch_one(&mut *tx)
-                .await?;
-                let now = now_ms();
-                let item = Item {
-                    table: table.into(),
-                    pk: pk.into(),
-                    sk: sk.into(),
-                    data,
-                    version,
-                    created_at: cur.as_ref().map_or(now, |c| c.created_at),
-                    updated_at: now,
-                };
-                sqlx::query(
-                    "INSERT INTO items (tbl, pk, sk, item, version, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tbl, pk, sk) DO UPDATE SET \
-                     item = excluded.item, version = excluded.version, updated_at = excluded.updated_at",
-                )
-                .bind(table)
-                .bind(pk)
-                .bind(sk)
-                .bind(item.data.to_string())
-                .bind(item.version)
-                .bind(item.created_at)
-                .bind(item.updated_at)
-                .execute(&mut *tx)
-                .await?;
-                Some(item)
-            }
-        };
-        tx.commit().await?;
-        Ok((cur, written))
+        self.writer
+            .write(table, pk, sk, cond, Box::new(new_data))
+            .await
     }
 }
 
@@ -200,26 +98,17 @@ impl Store for SqliteStore {
     }
 
     async fn get(&self, table: &str, pk: &str, sk: &str) -> Result<Option<Item>> {
-        let sql = format!("SELECT {ITEM_COLS} FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3");
-        if let Some(reads) = &self.reads {
-            let mut q = Sql::new(Dialect::Sqlite);
-            q.text = sql;
-            q.binds = vec![
-                Bind::Text(table.into()),
-                Bind::Text(pk.into()),
-                Bind::Text(sk.into()),
-            ];
-            return Ok(reads
-                .rows(&q, |r| crate::sqlite_read::row_item(table, r))?
-                .pop());
-        }
-        let row = sqlx::query(AssertSqlSafe(sql))
-            .bind(table)
-            .bind(pk)
-            .bind(sk)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| row_item(table, &r)).transpose()
+        let mut q = Sql::new(Dialect::Sqlite);
+        q.text = format!("SELECT {ITEM_COLS} FROM items WHERE tbl = $1 AND pk = $2 AND sk = $3");
+        q.binds = vec![
+            Bind::Text(table.into()),
+            Bind::Text(pk.into()),
+            Bind::Text(sk.into()),
+        ];
+        Ok(self
+            .reads
+            .rows(&q, |r| crate::sqlite_read::row_item(table, r))?
+            .pop())
     }
 
     async fn put(
@@ -265,15 +154,9 @@ impl Store for SqliteStore {
     async fn query(&self, table: &str, spec: &QuerySpec) -> Result<Page> {
         let mut plan = plan_query(Dialect::Sqlite, table, spec)?;
         let sql = std::mem::replace(&mut plan.sql, Sql::new(Dialect::Sqlite));
-        if let Some(reads) = &self.reads {
-            let items = reads.rows(&sql, |r| crate::sqlite_read::row_item(table, r))?;
-            return Ok(plan.finish(items));
-        }
-        let rows = query(sql).fetch_all(&self.pool).await?;
-        let items = rows
-            .iter()
-            .map(|r| row_item(table, r))
-            .collect::<Result<Vec<_>>>()?;
+        let items = self
+            .reads
+            .rows(&sql, |r| crate::sqlite_read::row_item(table, r))?;
         Ok(plan.finish(items))
     }
 
