@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use store::{Condition, Cursor, QuerySpec, SortCondition, Store};
 
+use crate::blobs::Segment;
 use crate::error::S3Result;
 
 pub const OBJECTS: &str = "s3objects";
@@ -21,8 +22,11 @@ pub struct ObjectMeta {
     pub etag: String,
     /// Milliseconds since the epoch.
     pub last_modified: i64,
-    /// The blob holding the bytes.
+    /// The blob holding the bytes (empty when `segments` lists them).
     pub blob: String,
+    /// The blobs holding the bytes in order, for objects stored in several (multipart uploads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<Segment>,
     /// content-type, cache-control, content-disposition, content-encoding, content-language,
     /// expires, as sent.
     #[serde(default)]
@@ -42,6 +46,14 @@ pub struct ObjectMeta {
 impl ObjectMeta {
     pub fn quoted_etag(&self) -> String {
         format!("\"{}\"", self.etag)
+    }
+    /// The blobs holding the bytes, in order.
+    pub fn segments(&self) -> Vec<Segment> {
+        if self.segments.is_empty() {
+            vec![Segment { blob: self.blob.clone(), size: self.size }]
+        } else {
+            self.segments.clone()
+        }
     }
     pub fn content_type(&self) -> &str {
         self.headers.get("content-type").map(String::as_str).unwrap_or("binary/octet-stream")

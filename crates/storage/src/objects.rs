@@ -3,14 +3,13 @@
 
 use crate::events::ObjectEvent;
 use std::collections::BTreeMap;
-use std::io::SeekFrom;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::access::Action;
+use crate::blobs;
 use crate::body::{receive, Received};
 use crate::checksum::{self, Algorithm};
 use crate::error::{S3Error, S3Result};
@@ -63,30 +62,38 @@ pub fn requested_checksum(h: &HeaderMap) -> S3Result<(Option<Algorithm>, Option<
     Ok((None, None))
 }
 
-/// Receives the body into a fsynced temp file and checks every digest the client sent.
-pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path::PathBuf, Received)> {
+/// Receives the body into a new blob of the call's bucket, checks every digest the client sent,
+/// and commits the blob (durable, not yet visible); returns its id.
+pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(String, Received)> {
     let (algo, sent) = requested_checksum(&call.req.headers)?;
     let payload = call.payload()?;
-    // Removes the temp file on any error, and also when the client goes away mid-upload (hyper
-    // then drops this future).
-    let guard = crate::blobs::TempFile::new(call.svc.blobs.temp());
-    let file = tokio::fs::File::create(guard.path()).await?;
-    let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
-    let r = receive(body, payload, algo, &mut w).await?;
-    w.into_inner().sync_all().await?;
-    if let Some(md5) = call.req.header("content-md5") {
-        let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
-        if want != r.md5 {
-            return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
+    // If the client goes away mid-upload hyper drops this future, and the writer with it: an
+    // uncommitted blob leaves nothing behind under its id.
+    let mut w = call.svc.blobs.create(&call.bucket).await?;
+    let checked = async {
+        let r = receive(body, payload, algo, &mut w).await?;
+        if let Some(md5) = call.req.header("content-md5") {
+            let want = checksum::b64_decode(md5).filter(|d| d.len() == 16).ok_or(S3Error::InvalidDigest)?;
+            if want != r.md5 {
+                return Err(S3Error::BadDigest("The Content-MD5 you specified did not match what we received.".into()));
+            }
+        }
+        if let Some((a, computed)) = &r.checksum {
+            let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
+            if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
+                checksum::expect(*a, v, computed)?;
+            }
+        }
+        Ok(r)
+    }
+    .await;
+    match checked {
+        Ok(r) => Ok((w.commit().await?, r)),
+        Err(e) => {
+            w.abort().await;
+            Err(e)
         }
     }
-    if let Some((a, computed)) = &r.checksum {
-        let from_trailer = r.trailer.iter().find(|(k, _)| *k == a.header()).map(|(_, v)| v.clone());
-        if let Some(v) = sent.as_ref().or(from_trailer.as_ref()) {
-            checksum::expect(*a, v, computed)?;
-        }
-    }
-    Ok((guard.keep(), r))
 }
 
 /// Makes `meta` visible at `key` (honouring `If-None-Match: *`) and drops the replaced blob.
@@ -94,15 +101,19 @@ pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<
     let store = call.svc.ctx.store.as_ref();
     if call.req.header("if-none-match").map(str::trim) == Some("*") {
         if !meta::put_new(store, &call.bucket, key, meta).await? {
-            call.svc.blobs.remove(&call.bucket, &meta.blob).await;
+            // A multipart object's blobs still belong to its upload, which stays open (S3 lets
+            // the client complete it again).
+            if meta.parts == 0 {
+                blobs::remove_all(&call.svc.blobs, &call.bucket, &meta.segments()).await;
+            }
             return Err(S3Error::PreconditionFailed);
         }
         return Ok(());
     }
     if let Some(old) = meta::put(store, &call.bucket, key, meta).await? {
-        if old.blob != meta.blob {
-            call.svc.blobs.remove(&call.bucket, &old.blob).await;
-        }
+        let kept = meta.segments();
+        let gone: Vec<_> = old.segments().into_iter().filter(|s| !kept.contains(s)).collect();
+        blobs::remove_all(&call.svc.blobs, &call.bucket, &gone).await;
     }
     Ok(())
 }
@@ -110,14 +121,14 @@ pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<
 pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
-    let (tmp, r) = receive_checked(call, body).await?;
-    let blob = call.svc.blobs.commit(&tmp, &call.bucket).await?;
+    let (blob, r) = receive_checked(call, body).await?;
     let (headers, user) = object_headers(&call.req.headers);
     let meta = ObjectMeta {
         size: r.size,
         etag: hex::encode(r.md5),
         last_modified: now_ms(),
         blob,
+        segments: vec![],
         headers,
         user,
         checksum: r.checksum.as_ref().map(|(a, v)| (a.name().to_string(), v.clone())),
@@ -206,11 +217,7 @@ pub async fn get(call: &Call<'_>, head: bool) -> S3Result<Response> {
         StatusCode::OK.into_response()
     } else {
         let (start, len) = range.map(|(a, b)| (a, b - a + 1)).unwrap_or((0, m.size));
-        let mut file = tokio::fs::File::open(call.svc.blobs.path(&call.bucket, &m.blob)).await?;
-        if start > 0 {
-            file.seek(SeekFrom::Start(start)).await?;
-        }
-        let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
+        let stream = blobs::read_object(&call.svc.blobs, &call.bucket, &m.segments(), start, len).await?;
         let mut r = Body::from_stream(stream).into_response();
         if range.is_some() {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
@@ -270,7 +277,7 @@ pub async fn delete(call: &Call<'_>) -> S3Result<Response> {
     let key = &call.req.key;
     call.require(Action::Delete, key)?;
     if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, key).await? {
-        call.svc.blobs.remove(&call.bucket, &old.blob).await;
+        blobs::remove_all(&call.svc.blobs, &call.bucket, &old.segments()).await;
         crate::events::notify(call, ObjectEvent::Delete, key, 0, "").await;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -317,7 +324,7 @@ pub async fn delete_objects(call: &Call<'_>, body: Body) -> S3Result<Response> {
             continue;
         }
         if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, &key).await? {
-            call.svc.blobs.remove(&call.bucket, &old.blob).await;
+            blobs::remove_all(&call.svc.blobs, &call.bucket, &old.segments()).await;
             crate::events::notify(call, ObjectEvent::Delete, &key, 0, "").await;
         }
         if !quiet {
@@ -376,8 +383,18 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
     let (src_bucket, _src_key, src) = resolve_source(call).await?;
-    let blob = call.svc.blobs.duplicate(&src_bucket, &src.blob, &call.bucket).await?;
-    let mut meta = ObjectMeta { blob, last_modified: now_ms(), ..src };
+    let mut copies = Vec::new();
+    for s in src.segments() {
+        match call.svc.blobs.duplicate(&src_bucket, &s.blob, &call.bucket).await {
+            Ok(blob) => copies.push(blobs::Segment { blob, size: s.size }),
+            Err(e) => {
+                blobs::remove_all(&call.svc.blobs, &call.bucket, &copies).await;
+                return Err(e);
+            }
+        }
+    }
+    let (blob, segments) = if src.segments.is_empty() { (copies.remove(0).blob, vec![]) } else { (String::new(), copies) };
+    let mut meta = ObjectMeta { blob, segments, last_modified: now_ms(), ..src };
     if call.req.header("x-amz-metadata-directive").map(|d| d.eq_ignore_ascii_case("REPLACE")).unwrap_or(false) {
         let (headers, user) = object_headers(&call.req.headers);
         meta.headers = headers;
@@ -393,26 +410,13 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     Ok(xml_response(body))
 }
 
-/// Copies `len` bytes from `(bucket, blob)` at `start` into a fresh fsynced temp file; returns
-/// the file and the MD5 of the bytes (UploadPartCopy).
-pub async fn copy_range(call: &Call<'_>, bucket: &str, blob: &str, start: u64, len: u64) -> S3Result<(std::path::PathBuf, [u8; 16])> {
-    let mut src = tokio::fs::File::open(call.svc.blobs.path(bucket, blob)).await?;
-    src.seek(SeekFrom::Start(start)).await?;
-    let mut src = src.take(len);
-    let tmp = call.svc.blobs.temp();
-    let mut out = tokio::fs::File::create(&tmp).await?;
+/// Copies `len` bytes of the object `src` (in `bucket`) from `start` into a new committed blob
+/// of the call's bucket; returns the blob and the MD5 of the bytes (UploadPartCopy).
+pub async fn copy_range(call: &Call<'_>, bucket: &str, src: &ObjectMeta, start: u64, len: u64) -> S3Result<(String, [u8; 16])> {
+    let from = blobs::read_object(&call.svc.blobs, bucket, &src.segments(), start, len).await?;
     let mut md5 = checksum::Md5::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = src.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        md5.update(&buf[..n]);
-        out.write_all(&buf[..n]).await?;
-    }
-    out.sync_all().await?;
-    Ok((tmp, md5.finish()))
+    let (blob, _) = blobs::write_stream(&call.svc.blobs, &call.bucket, from, |b| md5.update(b)).await?;
+    Ok((blob, md5.finish()))
 }
 
 #[cfg(test)]
