@@ -103,7 +103,7 @@ def two_nodes():
     print("two nodes ok")
 
 
-def plant(bucket, blob_id, data, old):
+def plant(bucket, blob_id, data):
     """Puts a blob no metadata points at where the backend keeps blobs."""
     if "BLOBS_DIR" in os.environ:
         folder = os.path.join(os.environ["BLOBS_DIR"], blob_id[:2])
@@ -111,8 +111,6 @@ def plant(bucket, blob_id, data, old):
         path = os.path.join(folder, blob_id)
         with open(path, "wb") as f:
             f.write(data)
-        if old:
-            os.utime(path, (time.time() - 3600, time.time() - 3600))
     else:
         object_store().put_object(Bucket=os.environ["BLOBS_BUCKET"], Key=f"{bucket}/{blob_id}", Body=data)
 
@@ -129,9 +127,11 @@ def orphans():
     # An open multipart upload: its part blob is referenced by the upload, not by an object.
     up = s3.create_multipart_upload(Bucket=BUCKET, Key="keep/open.bin")["UploadId"]
     part = s3.upload_part(Bucket=BUCKET, Key="keep/open.bin", UploadId=up, PartNumber=1, Body=b"p" * (5 * 1024 * 1024))
+    # Planted after the referenced blobs were written: the sweep that finds the orphan old enough
+    # also finds them old enough, so it must tell them apart by reference, not by age.
     orphan, foreign = uuid.uuid4().hex, "not-a-blob.txt"
-    plant(BUCKET, orphan, b"left by a crash before the metadata commit", old=True)
-    plant(BUCKET, foreign, b"not ours", old=True)
+    plant(BUCKET, orphan, b"left by a crash before the metadata commit")
+    plant(BUCKET, foreign, b"not ours")
     for _ in range(240):
         if not planted(BUCKET, orphan):
             break
