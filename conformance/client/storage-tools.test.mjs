@@ -2,7 +2,8 @@
 // and boto3 (storage_tools.py, incl. a 100 MiB multipart upload) with the sandbox's admin
 // credentials from `ampstack credentials`, and a crash test: the sandbox is killed with SIGKILL
 // while boto3 uploads, restarted on the same data, and every acknowledged object must be intact
-// with no partial object visible. SQLite and, when AMPSTACK_TEST_DATABASE_URL is set, PostgreSQL.
+// with no partial object visible. SQLite and, when AMPSTACK_TEST_DATABASE_URL is set, PostgreSQL,
+// each with object bytes in local files and in an S3-compatible object store (moto_server).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,17 +11,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import url from 'node:url';
 import { bin, engines, startSandbox } from './support/sandbox.mjs';
+import { adminCredentials, backendsTool, blobFiles, blobStores } from './support/blobstores.mjs';
 
 const here = path.dirname(url.fileURLToPath(import.meta.url));
 const tools = path.join(here, 'support/storage_tools.py');
 const haveTools = spawnSync('aws', ['--version']).status === 0 && spawnSync('python3', ['-c', 'import boto3']).status === 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function credentials(dir) {
-  const r = spawnSync(bin, ['credentials', '--dir', dir], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.replace(/^export /, '').split(/=(.*)/s).slice(0, 2)));
-}
 
 function run(cmd, args, env) {
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
@@ -29,11 +25,11 @@ function run(cmd, args, env) {
 }
 
 /** Starts `ampstack sandbox` on an existing project dir; resolves with {child, endpoint}. */
-async function startOn(dir, databaseUrl) {
+async function startOn(dir, databaseUrl, env) {
   const outputs = path.join(dir, 'amplify_outputs.json');
   fs.rmSync(outputs, { force: true });
   const args = ['sandbox', '--dir', dir, '--port', '0', ...(databaseUrl ? ['--database-url', databaseUrl] : [])];
-  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } });
   for (let i = 0; i < 600; i++) {
     try {
       return { child, outputs: JSON.parse(fs.readFileSync(outputs, 'utf8')) };

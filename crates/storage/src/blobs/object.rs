@@ -11,13 +11,13 @@
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use futures_util::{StreamExt, TryStreamExt};
 use object_store::aws::AmazonS3Builder;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
-use object_store::{GetOptions, GetRange, ObjectStore};
+use object_store::{ClientOptions, GetOptions, GetRange, ObjectStore, RetryConfig};
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
 use super::{new_id, BlobStore, BlobWriter, ByteStream};
@@ -100,7 +100,20 @@ impl ObjectBlobs {
     /// Builds the client and checks the bucket answers, so a wrong URL or credentials fail at
     /// startup rather than on the first upload.
     pub async fn connect(config: &S3Config) -> Result<ObjectBlobs, String> {
+        // Only keys from the environment: without them object_store would go looking for
+        // instance-profile credentials on the network, a surprise on a developer machine.
+        let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
+        if !set("AWS_ACCESS_KEY_ID") || !set("AWS_SECRET_ACCESS_KEY") {
+            return Err(format!("blob store {}: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY to the object store's keys", config.display()));
+        }
+        // No whole-request timeout: a GET streams at the pace of the client downloading it, which
+        // may take far longer than any fixed limit. Connecting is bounded, and retries stay short
+        // so a dead endpoint fails the request (or startup) within seconds.
+        let client = ClientOptions::new().with_timeout_disabled().with_connect_timeout(Duration::from_secs(5));
+        let retry = RetryConfig { max_retries: 3, retry_timeout: Duration::from_secs(30), ..Default::default() };
         let mut b = AmazonS3Builder::from_env()
+            .with_client_options(client)
+            .with_retry(retry)
             .with_bucket_name(&config.bucket)
             .with_region(&config.region)
             .with_allow_http(config.allow_http)
