@@ -90,6 +90,13 @@ def two_nodes():
     out = io.BytesIO()
     b.download_fileobj(BUCKET, "nodes/big.bin", out)
     assert hashlib.sha256(out.getvalue()).digest() == hashlib.sha256(big).digest()
+    # One PutObject larger than the backend's part size: ampstack streams it to the object store
+    # as a multipart upload of its own.
+    single = os.urandom(17 * 1024 * 1024 + 3)
+    a.put_object(Bucket=BUCKET, Key="nodes/single.bin", Body=single)
+    assert hashlib.sha256(b.get_object(Bucket=BUCKET, Key="nodes/single.bin")["Body"].read()).digest() == hashlib.sha256(single).digest()
+    assert len(single) in blob_sizes(BUCKET).values()
+    b.delete_object(Bucket=BUCKET, Key="nodes/single.bin")
     keys = [c["Key"] for c in b.list_objects_v2(Bucket=BUCKET, Prefix="nodes/")["Contents"]]
     assert keys == ["nodes/big.bin", "nodes/small.txt"], keys
     b.copy_object(Bucket=BUCKET, Key="nodes/copied.bin", CopySource={"Bucket": BUCKET, "Key": "nodes/big.bin"})
