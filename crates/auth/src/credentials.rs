@@ -2,7 +2,9 @@
 //! verify SigV4 (Data's IAM mode, Storage) use to learn a request's secret key and who signed it.
 //!
 //! The secret is stored (SigV4 verification needs it); credentials expire after an hour, like
-//! Cognito's, and the client caches them for 50 minutes.
+//! Cognito's (`AMPSTACK_CREDENTIALS_TTL_SECONDS` changes that, e.g. for tests), and the client
+//! caches them until shortly before. Expired credentials stay known for [`EXPIRED_KEPT`] so
+//! services can answer `ExpiredToken` rather than "unknown key".
 
 use context::ServiceContext;
 use serde_json::{json, Map, Value};
@@ -12,8 +14,16 @@ use crate::crypto::{b64, random_bytes, random_string};
 use crate::error::AuthError;
 use crate::pool::{now_s, tables, Pool};
 
-/// Lifetime of issued credentials, seconds.
+/// Lifetime of issued credentials, seconds (Cognito's).
 pub const CREDENTIALS_TTL: i64 = 3600;
+/// How long expired credentials are kept (seconds) before the janitor forgets them.
+pub const EXPIRED_KEPT: i64 = 86_400;
+
+/// The lifetime of credentials issued now: `AMPSTACK_CREDENTIALS_TTL_SECONDS` (at least 1), or
+/// [`CREDENTIALS_TTL`].
+pub fn credentials_ttl() -> i64 {
+    std::env::var("AMPSTACK_CREDENTIALS_TTL_SECONDS").ok().and_then(|v| v.trim().parse::<i64>().ok()).map(|v| v.max(1)).unwrap_or(CREDENTIALS_TTL)
+}
 
 /// Who a set of credentials belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,7 +76,7 @@ pub async fn issue(pool: &Pool, identity_id: &str, kind: CallerKind, who: Map<St
     let access_key_id = format!("ASIA{}", random_string(16, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"));
     let secret = random_string(40, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
     let session_token = b64(&random_bytes(256));
-    let expiration = now_s() + CREDENTIALS_TTL;
+    let expiration = now_s() + credentials_ttl();
     let mut data = who;
     data.insert("kind".into(), json!(kind.as_str()));
     data.insert("identityId".into(), json!(identity_id));
@@ -78,9 +88,26 @@ pub async fn issue(pool: &Pool, identity_id: &str, kind: CallerKind, who: Map<St
     Ok(json!({ "AccessKeyId": access_key_id, "SecretKey": secret, "SessionToken": session_token, "Expiration": expiration }))
 }
 
+/// What an access key id stands for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolved {
+    Valid(Caller),
+    /// Issued by this identity pool, but past its expiration.
+    Expired,
+    Unknown,
+}
+
 /// Who holds `access_key_id`, or `None` when it is unknown or expired. The sandbox's admin
 /// credentials resolve to [`CallerKind::Admin`] (no session token).
 pub async fn lookup(ctx: &ServiceContext, access_key_id: &str) -> Result<Option<Caller>, AuthError> {
+    Ok(match resolve(ctx, access_key_id).await? {
+        Resolved::Valid(c) => Some(c),
+        Resolved::Expired | Resolved::Unknown => None,
+    })
+}
+
+/// Like [`lookup`], telling expired credentials apart from unknown ones.
+pub async fn resolve(ctx: &ServiceContext, access_key_id: &str) -> Result<Resolved, AuthError> {
     if let Some(admin) = crate::admin::AdminCredentials::load(&ctx.data_dir) {
         let caller = |kind, function: Option<&str>, secret_access_key| Caller {
             kind,
@@ -95,27 +122,30 @@ pub async fn lookup(ctx: &ServiceContext, access_key_id: &str) -> Result<Option<
             expiration: i64::MAX,
         };
         if crate::crypto::ct_eq(admin.access_key_id.as_bytes(), access_key_id.as_bytes()) {
-            return Ok(Some(caller(CallerKind::Admin, None, admin.secret_access_key)));
+            return Ok(Resolved::Valid(caller(CallerKind::Admin, None, admin.secret_access_key)));
         }
         if access_key_id.starts_with(crate::admin::FUNCTION_KEY_PREFIX) {
             for f in &ctx.backend().functions {
                 let creds = admin.for_function(&f.name);
                 if crate::crypto::ct_eq(creds.access_key_id.as_bytes(), access_key_id.as_bytes()) {
-                    return Ok(Some(caller(CallerKind::Function, Some(&f.name), creds.secret_access_key)));
+                    return Ok(Resolved::Valid(caller(CallerKind::Function, Some(&f.name), creds.secret_access_key)));
                 }
             }
         }
     }
     let Some(item) = ctx.store.get(tables::CREDENTIALS, access_key_id, "").await? else {
-        return Ok(None);
+        return Ok(Resolved::Unknown);
     };
     let d = item.data;
     let s = |k: &str| d.get(k).and_then(Value::as_str).map(String::from);
     let expiration = d.get("expiration").and_then(Value::as_i64).unwrap_or(0);
-    if expiration <= now_s() || s("identityPoolId").as_deref() != Some(ctx.ids.identity_pool_id.as_str()) {
-        return Ok(None);
+    if s("identityPoolId").as_deref() != Some(ctx.ids.identity_pool_id.as_str()) {
+        return Ok(Resolved::Unknown);
     }
-    Ok(Some(Caller {
+    if expiration <= now_s() {
+        return Ok(Resolved::Expired);
+    }
+    Ok(Resolved::Valid(Caller {
         kind: if s("kind").as_deref() == Some("authenticated") { CallerKind::Authenticated } else { CallerKind::Guest },
         identity_id: s("identityId").unwrap_or_default(),
         identity_pool_id: s("identityPoolId").unwrap_or_default(),

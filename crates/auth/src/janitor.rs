@@ -40,7 +40,9 @@ pub async fn run_once(pool: &Pool) -> Result<usize, AuthError> {
     let devices = Filter::And(vec![lt("expires", now_ms()), Filter::cmp("pool", Op::Eq(Value::String(id.clone())))]);
     n += sweep(pool, tables::DEVICES, None, devices).await?;
     let ipid = Value::String(pool.ctx.ids.identity_pool_id.clone());
-    let creds = Filter::And(vec![lt("expiration", now_s()), Filter::cmp("identityPoolId", Op::Eq(ipid))]);
+    // Expired credentials are kept a while so requests signed with them get `ExpiredToken`.
+    let forgotten = now_s() - crate::credentials::EXPIRED_KEPT;
+    let creds = Filter::And(vec![lt("expiration", forgotten), Filter::cmp("identityPoolId", Op::Eq(ipid))]);
     n += sweep(pool, tables::CREDENTIALS, None, creds).await?;
     Ok(n)
 }

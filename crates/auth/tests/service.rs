@@ -204,6 +204,19 @@ async fn scenario(url: &str) {
     assert!(auth::janitor::run_once(&pool).await.unwrap() >= 1);
     assert!(pool.store().get(auth::pool::tables::CHALLENGES, pool.id(), "stale-session").await.unwrap().is_none());
     assert!(auth::credentials::lookup(&ctx, ac["Credentials"]["AccessKeyId"].as_str().unwrap()).await.unwrap().is_some());
+    // Expired credentials resolve as expired (storage answers ExpiredToken) until the janitor
+    // forgets them a day later.
+    use auth::credentials::{resolve, Resolved, EXPIRED_KEPT};
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    for (key, expiration) in [("ASIAEXPIREDRECENTLY", now - 10), ("ASIAEXPIREDLONGAGO", now - EXPIRED_KEPT - 10)] {
+        let item = json!({ "kind": "guest", "identityId": "x", "identityPoolId": ctx.ids.identity_pool_id, "secret": "s", "sessionToken": "t", "expiration": expiration });
+        pool.store().put(auth::pool::tables::CREDENTIALS, key, "", item, &store::Condition::None).await.unwrap();
+        assert_eq!(resolve(&ctx, key).await.unwrap(), Resolved::Expired);
+    }
+    assert!(auth::janitor::run_once(&pool).await.unwrap() >= 1);
+    assert_eq!(resolve(&ctx, "ASIAEXPIREDRECENTLY").await.unwrap(), Resolved::Expired);
+    assert_eq!(resolve(&ctx, "ASIAEXPIREDLONGAGO").await.unwrap(), Resolved::Unknown);
+    assert!(auth::credentials::lookup(&ctx, "ASIAEXPIREDRECENTLY").await.unwrap().is_none());
 
     // Signing-key rotation: new tokens use the new key, old tokens keep verifying until their
     // key's tokens have all expired; then the next rotation drops that key.

@@ -80,6 +80,14 @@ struct SandboxArgs {
     /// Share state through PostgreSQL (postgres://…) instead of the embedded SQLite file.
     #[arg(long, env = "AMPSTACK_DATABASE_URL")]
     database_url: Option<String>,
+    /// Keep storage's object bytes in an S3-compatible object store instead of files under the data
+    /// directory, so several nodes over one PostgreSQL serve the same objects:
+    /// s3://BUCKET[/PREFIX]?endpoint=http://127.0.0.1:9000&region=us-east-1 (also virtual_hosted=true,
+    /// allow_http=true). Credentials come from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (required)
+    /// and AWS_SESSION_TOKEN. The bucket must exist. Orphan blobs (a crash between writing bytes and
+    /// committing metadata) are removed once older than AMPSTACK_ORPHAN_MIN_AGE_SECONDS (3600).
+    #[arg(long, env = "AMPSTACK_BLOB_STORE", value_name = "URL")]
+    blob_store: Option<String>,
     /// AWS region reported in ids and outputs.
     #[arg(long, default_value = "us-east-1")]
     region: String,
@@ -159,6 +167,7 @@ fn sandbox(args: SandboxArgs) -> anyhow::Result<ExitCode> {
         port: args.port,
         data_dir: args.project.data_dir(),
         database_url: args.database_url,
+        blob_store: args.blob_store,
         region: args.region,
         outputs_dir: args.outputs_out_dir.unwrap_or_else(|| args.project.dir.clone()),
     };

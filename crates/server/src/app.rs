@@ -7,11 +7,12 @@ use axum::{Json, Router};
 use context::ServiceContext;
 use serde_json::json;
 
-/// The whole HTTP surface: server routes plus each service's router, all over one context.
-pub fn router(ctx: ServiceContext) -> Router {
+/// The whole HTTP surface: server routes plus each service's router, all over one context;
+/// storage keeps object bytes in `blobs`.
+pub fn router(ctx: ServiceContext, blobs: storage::blobs::Blobs) -> Router {
     Router::new().route("/health", get(health)).with_state(ctx.clone()).merge(auth::router(ctx.clone())).merge(data::router(ctx.clone()))
         // Last: storage also serves path-style requests at the root as the fallback.
-        .merge(storage::router(ctx))
+        .merge(storage::router_with(ctx, blobs))
 }
 
 async fn health(State(ctx): State<ServiceContext>) -> impl IntoResponse {

@@ -23,6 +23,9 @@ pub struct SandboxConfig {
     pub data_dir: PathBuf,
     /// `postgres://…` to share state between nodes; SQLite under `data_dir` otherwise.
     pub database_url: Option<String>,
+    /// `s3://BUCKET?endpoint=…` to keep object bytes in an S3-compatible object store (shared
+    /// between nodes); files under `data_dir` otherwise.
+    pub blob_store: Option<String>,
     pub region: String,
     /// Where to write `amplify_outputs.json` (default: `dir`).
     pub outputs_dir: PathBuf,
@@ -68,6 +71,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
     let ca = ca.context("CA task")?.context("creating the development CA")?;
     let store_url = config.database_url.clone().unwrap_or_else(|| config.data_dir.join("ampstack.db").to_string_lossy().into_owned());
     let store = store::open(&store_url).await.with_context(|| format!("opening the store at {store_url}"))?;
+    let blobs = storage::blobs::open(config.blob_store.as_deref(), &config.data_dir).await.map_err(|e| anyhow::anyhow!("opening the blob store: {e}"))?;
     let ids = SandboxIds::load_or_create(&config.data_dir.join("sandbox.json"), &config.region)?;
     let ep = Endpoints { base: format!("https://127.0.0.1:{port}") };
     let backend = match loaded {
@@ -86,7 +90,7 @@ pub async fn run(config: SandboxConfig, shutdown: impl std::future::Future<Outpu
     let functions = functions::FunctionRuntime::new(ctx.clone(), &dir);
     let scheduler = functions.spawn_scheduler();
     let ctx = ctx.with_functions(functions);
-    let router = app::router(ctx);
+    let router = app::router(ctx, blobs);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let server = tokio::spawn(crate::listener::serve(listener, router, Some(ca.server_config()), async move {
         let mut rx = stop_rx;

@@ -165,4 +165,10 @@ impl From<std::io::Error> for S3Error {
     }
 }
 
+impl From<object_store::Error> for S3Error {
+    fn from(e: object_store::Error) -> Self {
+        S3Error::Internal(format!("object store: {e}"))
+    }
+}
+
 pub type S3Result<T> = Result<T, S3Error>;

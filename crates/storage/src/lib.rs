@@ -3,8 +3,9 @@
 //!
 //! Request flow: [`request::parse`] (addressing, operation) → [`authenticate`] (SigV4 header or
 //! presigned, identity-pool or admin credentials) → [`access::Policy`] → the operation modules
-//! (`objects`, `list`, `multipart`) over [`blobs`] (bytes on disk) and [`meta`] (metadata in the
-//! store). Errors are S3 XML ([`error::S3Error`]); CORS is answered here for browser apps.
+//! (`objects`, `list`, `multipart`) over [`blobs`] (bytes: local files or an S3-compatible object
+//! store) and [`meta`] (metadata in the store); [`janitor`] removes orphan blobs. Errors are S3
+//! XML ([`error::S3Error`]); CORS is answered here for browser apps.
 //!
 //! The endpoint is `<base>/s3` path-style (`<base>/s3/<bucket>/<key>`), the same path-style at
 //! the root (`<base>/<bucket>/<key>`, for tools given the bare base URL), and virtual-hosted
@@ -16,6 +17,7 @@ pub mod body;
 pub mod checksum;
 pub mod error;
 pub mod events;
+pub mod janitor;
 mod list;
 pub mod meta;
 mod multipart;
@@ -103,9 +105,8 @@ impl Call<'_> {
 }
 
 impl Service {
-    pub fn new(ctx: ServiceContext) -> std::io::Result<Service> {
-        let blobs = Blobs::open(&ctx.data_dir)?;
-        Ok(Service { ctx, blobs })
+    pub fn new(ctx: ServiceContext, blobs: Blobs) -> Service {
+        Service { ctx, blobs }
     }
 
     /// Physical names of the buckets being served.
@@ -118,16 +119,24 @@ impl Service {
     }
 }
 
-/// The storage routes: `/s3[/…]`, plus a fallback serving path-style requests at the root and
-/// virtual-hosted requests.
+/// The storage routes over files under the data directory (see [`router_with`]).
 pub fn router(ctx: ServiceContext) -> Router {
-    let svc = match Service::new(ctx) {
-        Ok(s) => Arc::new(s),
+    match blobs::fs::FsBlobs::open(&ctx.data_dir) {
+        Ok(b) => router_with(ctx, Arc::new(b)),
         Err(e) => {
             tracing::error!(error = %e, "storage: cannot open the data directory; storage is disabled");
-            return Router::new();
+            Router::new()
         }
-    };
+    }
+}
+
+/// The storage routes: `/s3[/…]`, plus a fallback serving path-style requests at the root and
+/// virtual-hosted requests; object bytes in `blobs`. Starts the orphan janitor.
+pub fn router_with(ctx: ServiceContext, blobs: Blobs) -> Router {
+    let svc = Arc::new(Service::new(ctx, blobs));
+    if let Ok(rt) = tokio::runtime::Handle::try_current() {
+        rt.spawn(janitor::run(svc.clone()));
+    }
     Router::new()
         .route(request::PREFIX, any(handle))
         .route(&format!("{}/{{*rest}}", request::PREFIX), any(handle))
@@ -158,14 +167,21 @@ async fn handle(State(svc): State<Arc<Service>>, req: Request) -> Response {
     resp
 }
 
+/// Who holds the access key: expired identity-pool credentials are S3's `ExpiredToken` (the
+/// client then fetches new ones), unknown keys `InvalidAccessKeyId`.
+async fn caller_of(svc: &Service, access_key_id: &str) -> S3Result<Caller> {
+    match auth::credentials::resolve(&svc.ctx, access_key_id).await.map_err(|e| S3Error::Internal(e.to_string()))? {
+        auth::credentials::Resolved::Valid(c) => Ok(c),
+        auth::credentials::Resolved::Expired => Err(S3Error::ExpiredToken),
+        auth::credentials::Resolved::Unknown => Err(S3Error::InvalidAccessKeyId),
+    }
+}
+
 /// Checks the signature and who signed; every request must be signed (Amplify never sends
 /// anonymous S3 requests, and the buckets are private).
 async fn authenticate(svc: &Service, req: &S3Request) -> S3Result<(Caller, Signature, [u8; 32])> {
     if let Some(v2) = sigv2::parse(&req.query) {
-        let caller = auth::credentials::lookup(&svc.ctx, &v2.access_key_id)
-            .await
-            .map_err(|e| S3Error::Internal(e.to_string()))?
-            .ok_or(S3Error::InvalidAccessKeyId)?;
+        let caller = caller_of(svc, &v2.access_key_id).await?;
         if !caller.session_token.is_empty() && v2.security_token.as_deref() != Some(caller.session_token.as_str()) {
             return Err(S3Error::InvalidToken);
         }
@@ -189,10 +205,7 @@ async fn authenticate(svc: &Service, req: &S3Request) -> S3Result<(Caller, Signa
         return Ok((caller, sig, [0; 32]));
     }
     let sig = sigv4::parse(&req.headers, &req.query)?.ok_or_else(|| S3Error::AccessDenied("Anonymous access is denied: sign the request with identity-pool or ampstack admin credentials".into()))?;
-    let caller = auth::credentials::lookup(&svc.ctx, &sig.access_key_id)
-        .await
-        .map_err(|e| S3Error::Internal(e.to_string()))?
-        .ok_or(S3Error::InvalidAccessKeyId)?;
+    let caller = caller_of(svc, &sig.access_key_id).await?;
     if !caller.session_token.is_empty() && sig.security_token.as_deref() != Some(caller.session_token.as_str()) {
         return Err(S3Error::InvalidToken);
     }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use store::{Condition, Cursor, QuerySpec, SortCondition, Store};
 
+use crate::blobs::Segment;
 use crate::error::S3Result;
 
 pub const OBJECTS: &str = "s3objects";
@@ -21,10 +22,14 @@ pub struct ObjectMeta {
     pub etag: String,
     /// Milliseconds since the epoch.
     pub last_modified: i64,
-    /// The blob holding the bytes; empty when they are [`inline`](Self::inline).
+    /// The blob holding the bytes (empty when `segments` lists them or the bytes are
+    /// [`inline`](Self::inline)).
     pub blob: String,
+    /// The blobs holding the bytes in order, for objects stored in several (multipart uploads).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub segments: Vec<Segment>,
     /// The bytes of a small object (≤ [`INLINE_MAX`]), base64, kept in this row so that reading
-    /// or writing it touches no blob file: one row lookup per GET, one commit per PUT.
+    /// or writing it touches no blob: one row lookup per GET, one commit per PUT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inline: Option<String>,
     /// content-type, cache-control, content-disposition, content-encoding, content-language,
@@ -55,6 +60,16 @@ impl ObjectMeta {
 
     pub fn quoted_etag(&self) -> String {
         format!("\"{}\"", self.etag)
+    }
+    /// The blobs holding the bytes, in order (none for an inline object).
+    pub fn segments(&self) -> Vec<Segment> {
+        if self.inline.is_some() {
+            vec![]
+        } else if self.segments.is_empty() {
+            vec![Segment { blob: self.blob.clone(), size: self.size }]
+        } else {
+            self.segments.clone()
+        }
     }
     pub fn content_type(&self) -> &str {
         self.headers.get("content-type").map(String::as_str).unwrap_or("binary/octet-stream")

@@ -3,20 +3,22 @@
 //!
 //! State is durable: the upload is an item in `s3uploads` (partition = bucket, sort = upload id),
 //! each part an item in `s3parts` (partition = upload id, sort = zero-padded part number) naming
-//! a fsynced file under `storage/uploads/<upload id>/`. An acknowledged part survives a crash;
-//! Complete streams the parts into one new blob and publishes it like a PutObject.
+//! its own committed blob in the bucket. An acknowledged part survives a crash. Complete copies
+//! no bytes: the object's metadata lists the chosen part blobs as its segments (GET streams them
+//! in order) and is published like a PutObject; parts not chosen are removed.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Write};
 
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use store::{Condition, Cursor, QuerySpec};
 
 use crate::access::Action;
+use crate::blobs::Segment;
 use crate::checksum::{self, Algorithm, Hasher, Md5};
 use crate::error::{S3Error, S3Result};
 use crate::meta::ObjectMeta;
@@ -46,7 +48,7 @@ struct Upload {
 struct Part {
     etag: String,
     size: u64,
-    file: String,
+    blob: String,
     last_modified: i64,
     checksum: Option<String>,
 }
@@ -99,35 +101,60 @@ pub async fn create(call: &Call<'_>) -> S3Result<Response> {
     Ok(resp)
 }
 
-/// Stores a received part file and its record, replacing an earlier upload of the same number.
-async fn save_part(call: &Call<'_>, upload_id: &str, n: u32, tmp: &std::path::Path, part: Part) -> S3Result<()> {
-    let dir = call.svc.blobs.upload_dir(upload_id);
-    tokio::fs::create_dir_all(&dir).await?;
-    tokio::fs::rename(tmp, dir.join(&part.file)).await?;
-    crate::blobs::sync_dir(dir.clone()).await;
+/// Records a part (its blob is committed), replacing an earlier upload of the same number.
+async fn save_part(call: &Call<'_>, upload_id: &str, n: u32, part: Part) -> S3Result<()> {
     let data = serde_json::to_value(&part).map_err(|e| S3Error::Internal(e.to_string()))?;
     let old = call.svc.ctx.store.get(PARTS, upload_id, &part_sk(n)).await?;
     call.svc.ctx.store.put(PARTS, upload_id, &part_sk(n), data, &Condition::None).await?;
     if let Some(old) = old.and_then(|i| serde_json::from_value::<Part>(i.data).ok()) {
-        if old.file != part.file {
-            let _ = tokio::fs::remove_file(dir.join(old.file)).await;
+        if old.blob != part.blob {
+            call.svc.blobs.remove(&call.bucket, &old.blob).await;
         }
     }
     Ok(())
 }
 
+/// The blobs of every open upload's parts in `bucket` (the janitor keeps them).
+pub(crate) async fn part_blobs(store: &dyn store::Store, bucket: &str) -> S3Result<Vec<String>> {
+    let mut out = Vec::new();
+    let uploads = page_all(store, UPLOADS, bucket).await?;
+    for (upload_id, _) in uploads {
+        for (_, data) in page_all(store, PARTS, &upload_id).await? {
+            if let Ok(p) = serde_json::from_value::<Part>(data) {
+                out.push(p.blob);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Every item of one partition, page by page: (sort key, data).
+async fn page_all(store: &dyn store::Store, table: &str, partition: &str) -> S3Result<Vec<(String, Value)>> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let spec = QuerySpec { partition: Some(Value::String(partition.to_string())), limit: Some(1000), cursor, ..Default::default() };
+        let page = store.query(table, &spec).await?;
+        out.extend(page.items.into_iter().map(|i| (i.sk, i.data)));
+        match page.cursor {
+            Some(c) => cursor = Some(c),
+            None => return Ok(out),
+        }
+    }
+}
+
 pub async fn upload_part(call: &Call<'_>, n: u32, upload_id: &str, body: Body) -> S3Result<Response> {
     call.require(Action::Write, &call.req.key)?;
     load_upload(call, upload_id).await?;
-    let (tmp, r) = receive_checked(call, body).await?;
+    let (blob, r) = receive_checked(call, body).await?;
     let part = Part {
         etag: hex::encode(r.md5),
         size: r.size,
-        file: format!("{n}-{}", uuid::Uuid::new_v4().simple()),
+        blob,
         last_modified: now_ms(),
         checksum: r.checksum.as_ref().map(|(_, v)| v.clone()),
     };
-    save_part(call, upload_id, n, &tmp, part.clone()).await?;
+    save_part(call, upload_id, n, part.clone()).await?;
     let mut resp = StatusCode::OK.into_response();
     resp.headers_mut().insert("etag", hv(&format!("\"{}\"", part.etag)));
     if let Some((a, v)) = &r.checksum {
@@ -155,15 +182,15 @@ pub async fn upload_part_copy(call: &Call<'_>, n: u32, upload_id: &str) -> S3Res
         }
         None => (0, src.size),
     };
-    let (tmp, md5) = crate::objects::copy_range(call, &src_bucket, &src, start, len).await?;
+    let (blob, md5) = crate::objects::copy_range(call, &src_bucket, &src, start, len).await?;
     let part = Part {
         etag: hex::encode(md5),
         size: len,
-        file: format!("{n}-{}", uuid::Uuid::new_v4().simple()),
+        blob,
         last_modified: now_ms(),
         checksum: None,
     };
-    save_part(call, upload_id, n, &tmp, part.clone()).await?;
+    save_part(call, upload_id, n, part.clone()).await?;
     Ok(xml_response(format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CopyPartResult xmlns=\"{NS}\"><LastModified>{}</LastModified><ETag>\"{}\"</ETag></CopyPartResult>",
         iso8601(part.last_modified),
@@ -172,21 +199,22 @@ pub async fn upload_part_copy(call: &Call<'_>, n: u32, upload_id: &str) -> S3Res
 }
 
 async fn all_parts(call: &Call<'_>, upload_id: &str) -> S3Result<Vec<(u32, Part)>> {
-    let spec = QuerySpec {
-        partition: Some(Value::String(upload_id.to_string())),
-        ..Default::default()
-    };
-    let page = call.svc.ctx.store.query(PARTS, &spec).await?;
-    Ok(page.items.into_iter().filter_map(|i| Some((i.sk.parse().ok()?, serde_json::from_value(i.data).ok()?))).collect())
+    let items = page_all(call.svc.ctx.store.as_ref(), PARTS, upload_id).await?;
+    Ok(items.into_iter().filter_map(|(sk, data)| Some((sk.parse().ok()?, serde_json::from_value(data).ok()?))).collect())
 }
 
-async fn discard(call: &Call<'_>, upload_id: &str, parts: &[(u32, Part)]) -> S3Result<()> {
+/// Ends an upload: deletes its records, then the blobs of its parts not in `kept`.
+async fn discard(call: &Call<'_>, upload_id: &str, parts: &[(u32, Part)], kept: &[Segment]) -> S3Result<()> {
     let store = &call.svc.ctx.store;
     for (n, _) in parts {
         store.delete(PARTS, upload_id, &part_sk(*n), &Condition::None).await?;
     }
     store.delete(UPLOADS, &call.bucket, upload_id, &Condition::None).await?;
-    let _ = tokio::fs::remove_dir_all(call.svc.blobs.upload_dir(upload_id)).await;
+    for (_, p) in parts {
+        if !kept.iter().any(|s| s.blob == p.blob) {
+            call.svc.blobs.remove(&call.bucket, &p.blob).await;
+        }
+    }
     Ok(())
 }
 
@@ -234,21 +262,25 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
     }
     let etag = format!("{}-{}", hex::encode(md5s.finish()), chosen.len());
     let full_object = upload.checksum_type.as_deref() == Some("FULL_OBJECT");
-    let dir = call.svc.blobs.upload_dir(upload_id);
-    let files: Vec<std::path::PathBuf> = chosen.iter().map(|p| dir.join(&p.file)).collect();
-    let tmp = call.svc.blobs.temp();
-    let tmp2 = tmp.clone();
-    let (size, full_sum) = tokio::task::spawn_blocking(move || concat(&files, &tmp2, if full_object { algo } else { None }))
-        .await
-        .map_err(|e| S3Error::Internal(e.to_string()))??;
+    let segments: Vec<Segment> = chosen.iter().map(|p| Segment { blob: p.blob.clone(), size: p.size }).collect();
+    let size = segments.iter().map(|s| s.size).sum::<u64>();
+    // A FULL_OBJECT checksum is over all the bytes: read them once (nothing is written).
+    let full_sum = match algo {
+        Some(a) if full_object => {
+            let mut h = Hasher::new(a);
+            let mut bytes = crate::blobs::read_object(&call.svc.blobs, &call.bucket, &segments, 0, size).await?;
+            while let Some(chunk) = bytes.next().await {
+                h.update(&chunk?);
+            }
+            Some(h.finish())
+        }
+        _ => None,
+    };
     let checksum = match algo {
         Some(a) if full_object => {
             let computed = full_sum.unwrap_or_default();
             if let Some(sent) = call.req.header(&a.header()) {
-                if let Err(e) = checksum::expect(a, sent, &computed) {
-                    let _ = tokio::fs::remove_file(&tmp).await;
-                    return Err(e);
-                }
+                checksum::expect(a, sent, &computed)?;
             }
             Some((a.name().to_string(), computed))
         }
@@ -262,12 +294,12 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
         }
         None => None,
     };
-    let blob = call.svc.blobs.commit(&tmp, &call.bucket).await?;
     let meta = ObjectMeta {
         size,
         etag,
         last_modified: now_ms(),
-        blob,
+        blob: String::new(),
+        segments: segments.clone(),
         headers: upload.headers.clone(),
         user: upload.user.clone(),
         checksum: checksum.clone(),
@@ -278,7 +310,7 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
     publish(call, &key, &meta).await?;
     crate::events::notify(call, crate::events::ObjectEvent::CompleteMultipartUpload, &key, meta.size, &meta.etag).await;
     let all: Vec<(u32, Part)> = stored.into_iter().collect();
-    discard(call, upload_id, &all).await?;
+    discard(call, upload_id, &all, &segments).await?;
     let location = format!("{}/s3/{}/{}", call.svc.ctx.base_url, call.bucket, auth::sigv4::uri_encode(&key, true));
     let mut x = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult xmlns=\"{NS}\"><Location>{}</Location><Bucket>{}</Bucket><Key>{}</Key><ETag>\"{}\"</ETag>",
@@ -300,35 +332,11 @@ pub async fn complete(call: &Call<'_>, upload_id: &str, body: Body) -> S3Result<
     Ok(xml_response(x))
 }
 
-/// Concatenates part files into `out` (fsynced); returns the size and the full-object checksum.
-fn concat(files: &[std::path::PathBuf], out: &std::path::Path, algo: Option<Algorithm>) -> S3Result<(u64, Option<String>)> {
-    let mut w = std::fs::File::create(out)?;
-    let mut h = algo.map(Hasher::new);
-    let mut buf = vec![0u8; 1 << 20];
-    let mut size = 0u64;
-    for f in files {
-        let mut r = std::fs::File::open(f)?;
-        loop {
-            let n = r.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            if let Some(h) = &mut h {
-                h.update(&buf[..n]);
-            }
-            w.write_all(&buf[..n])?;
-            size += n as u64;
-        }
-    }
-    w.sync_all()?;
-    Ok((size, h.map(Hasher::finish)))
-}
-
 pub async fn abort(call: &Call<'_>, upload_id: &str) -> S3Result<Response> {
     call.require(Action::Write, &call.req.key)?;
     load_upload(call, upload_id).await?;
     let parts = all_parts(call, upload_id).await?;
-    discard(call, upload_id, &parts).await?;
+    discard(call, upload_id, &parts, &[]).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

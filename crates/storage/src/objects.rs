@@ -3,14 +3,13 @@
 
 use crate::events::ObjectEvent;
 use std::collections::BTreeMap;
-use std::io::SeekFrom;
 
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::access::Action;
+use crate::blobs;
 use crate::body::{receive, Received};
 use crate::checksum::{self, Algorithm};
 use crate::error::{S3Error, S3Result};
@@ -63,19 +62,27 @@ pub fn requested_checksum(h: &HeaderMap) -> S3Result<(Option<Algorithm>, Option<
     Ok((None, None))
 }
 
-/// Receives the body into a fsynced temp file and checks every digest the client sent.
-pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(std::path::PathBuf, Received)> {
+/// Receives the body into a new blob of the call's bucket, checks every digest the client sent,
+/// and commits the blob (durable, not yet visible); returns its id.
+pub async fn receive_checked(call: &Call<'_>, body: Body) -> S3Result<(String, Received)> {
     let (algo, sent) = requested_checksum(&call.req.headers)?;
     let payload = call.payload()?;
-    // Removes the temp file on any error, and also when the client goes away mid-upload (hyper
-    // then drops this future).
-    let guard = crate::blobs::TempFile::new(call.svc.blobs.temp());
-    let file = tokio::fs::File::create(guard.path()).await?;
-    let mut w = tokio::io::BufWriter::with_capacity(1 << 20, file);
-    let r = receive(body, payload, algo, &mut w).await?;
-    w.into_inner().sync_all().await?;
-    check_digests(call, sent, &r)?;
-    Ok((guard.keep(), r))
+    // If the client goes away mid-upload hyper drops this future, and the writer with it: an
+    // uncommitted blob leaves nothing behind under its id.
+    let mut w = call.svc.blobs.create(&call.bucket).await?;
+    let checked = async {
+        let r = receive(body, payload, algo, &mut w).await?;
+        check_digests(call, sent, &r)?;
+        Ok(r)
+    }
+    .await;
+    match checked {
+        Ok(r) => Ok((w.commit().await?, r)),
+        Err(e) => {
+            w.abort().await;
+            Err(e)
+        }
+    }
 }
 
 /// Receives a body the client declared to be at most [`meta::INLINE_MAX`] bytes into memory.
@@ -112,27 +119,24 @@ fn check_digests(call: &Call<'_>, sent: Option<String>, r: &Received) -> S3Resul
     Ok(())
 }
 
-/// Drops the blob of an object that is no longer visible (inline objects have none).
-pub async fn release(call: &Call<'_>, bucket: &str, m: &ObjectMeta) {
-    if !m.blob.is_empty() {
-        call.svc.blobs.remove(bucket, &m.blob).await;
-    }
-}
-
 /// Makes `meta` visible at `key` (honouring `If-None-Match: *`) and drops the replaced blob.
 pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<()> {
     let store = call.svc.ctx.store.as_ref();
     if call.req.header("if-none-match").map(str::trim) == Some("*") {
         if !meta::put_new(store, &call.bucket, key, meta).await? {
-            release(call, &call.bucket, meta).await;
+            // A multipart object's blobs still belong to its upload, which stays open (S3 lets
+            // the client complete it again).
+            if meta.parts == 0 {
+                blobs::remove_all(&call.svc.blobs, &call.bucket, &meta.segments()).await;
+            }
             return Err(S3Error::PreconditionFailed);
         }
         return Ok(());
     }
     if let Some(old) = meta::put(store, &call.bucket, key, meta).await? {
-        if old.blob != meta.blob {
-            release(call, &call.bucket, &old).await;
-        }
+        let kept = meta.segments();
+        let gone: Vec<_> = old.segments().into_iter().filter(|s| !kept.contains(s)).collect();
+        blobs::remove_all(&call.svc.blobs, &call.bucket, &gone).await;
     }
     Ok(())
 }
@@ -140,13 +144,13 @@ pub async fn publish(call: &Call<'_>, key: &str, meta: &ObjectMeta) -> S3Result<
 pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
-    // Small objects go into their metadata row: no temp file, no blob, one durable commit.
+    // Small objects go into their metadata row: no blob, one durable commit.
     let (blob, inline, r) = if declared_size(call).is_some_and(|n| n <= meta::INLINE_MAX) {
         let (bytes, r) = receive_small(call, body).await?;
         (String::new(), Some(checksum::b64(&bytes)), r)
     } else {
-        let (tmp, r) = receive_checked(call, body).await?;
-        (call.svc.blobs.commit(&tmp, &call.bucket).await?, None, r)
+        let (blob, r) = receive_checked(call, body).await?;
+        (blob, None, r)
     };
     let (headers, user) = object_headers(&call.req.headers);
     let meta = ObjectMeta {
@@ -154,6 +158,7 @@ pub async fn put(call: &Call<'_>, body: Body) -> S3Result<Response> {
         etag: hex::encode(r.md5),
         last_modified: now_ms(),
         blob,
+        segments: vec![],
         inline,
         headers,
         user,
@@ -243,10 +248,8 @@ pub async fn get(call: &Call<'_>, head: bool) -> S3Result<Response> {
         StatusCode::OK.into_response()
     } else {
         let (start, len) = range.map(|(a, b)| (a, b - a + 1)).unwrap_or((0, m.size));
-        let mut r = match m.inline_bytes() {
-            Some(bytes) => Body::from(slice(bytes, start, len)).into_response(),
-            None => blob_body(call, &m, start, len).await?,
-        };
+        let stream = object_stream(call, &call.bucket, &m, start, len).await?;
+        let mut r = Body::from_stream(stream).into_response();
         if range.is_some() {
             *r.status_mut() = StatusCode::PARTIAL_CONTENT;
         }
@@ -305,7 +308,7 @@ pub async fn delete(call: &Call<'_>) -> S3Result<Response> {
     let key = &call.req.key;
     call.require(Action::Delete, key)?;
     if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, key).await? {
-        release(call, &call.bucket, &old).await;
+        blobs::remove_all(&call.svc.blobs, &call.bucket, &old.segments()).await;
         crate::events::notify(call, ObjectEvent::Delete, key, 0, "").await;
     }
     Ok(StatusCode::NO_CONTENT.into_response())
@@ -352,7 +355,7 @@ pub async fn delete_objects(call: &Call<'_>, body: Body) -> S3Result<Response> {
             continue;
         }
         if let Some(old) = meta::delete(call.svc.ctx.store.as_ref(), &call.bucket, &key).await? {
-            release(call, &call.bucket, &old).await;
+            blobs::remove_all(&call.svc.blobs, &call.bucket, &old.segments()).await;
             crate::events::notify(call, ObjectEvent::Delete, &key, 0, "").await;
         }
         if !quiet {
@@ -411,8 +414,18 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     let key = call.req.key.clone();
     call.require(Action::Write, &key)?;
     let (src_bucket, _src_key, src) = resolve_source(call).await?;
-    let blob = if src.blob.is_empty() { String::new() } else { call.svc.blobs.duplicate(&src_bucket, &src.blob, &call.bucket).await? };
-    let mut meta = ObjectMeta { blob, last_modified: now_ms(), ..src };
+    let mut copies = Vec::new();
+    for s in src.segments() {
+        match call.svc.blobs.duplicate(&src_bucket, &s.blob, &call.bucket).await {
+            Ok(blob) => copies.push(blobs::Segment { blob, size: s.size }),
+            Err(e) => {
+                blobs::remove_all(&call.svc.blobs, &call.bucket, &copies).await;
+                return Err(e);
+            }
+        }
+    }
+    let (blob, segments) = if src.segments.is_empty() && !copies.is_empty() { (copies.remove(0).blob, vec![]) } else { (String::new(), copies) };
+    let mut meta = ObjectMeta { blob, segments, last_modified: now_ms(), ..src };
     if call.req.header("x-amz-metadata-directive").map(|d| d.eq_ignore_ascii_case("REPLACE")).unwrap_or(false) {
         let (headers, user) = object_headers(&call.req.headers);
         meta.headers = headers;
@@ -428,50 +441,26 @@ pub async fn copy(call: &Call<'_>) -> S3Result<Response> {
     Ok(xml_response(body))
 }
 
-/// The bytes `start..start + len` of an inline object.
-fn slice(mut bytes: Vec<u8>, start: u64, len: u64) -> Vec<u8> {
-    let start = (start as usize).min(bytes.len());
-    let end = (start + len as usize).min(bytes.len());
-    bytes.truncate(end);
-    bytes.drain(..start);
-    bytes
-}
-
-/// Streams `len` bytes at `start` of an object's blob.
-async fn blob_body(call: &Call<'_>, m: &ObjectMeta, start: u64, len: u64) -> S3Result<Response> {
-    let mut file = tokio::fs::File::open(call.svc.blobs.path(&call.bucket, &m.blob)).await?;
-    if start > 0 {
-        file.seek(SeekFrom::Start(start)).await?;
+/// The bytes `start..start + len` of an object: from its row when inline, else its blobs.
+pub async fn object_stream(call: &Call<'_>, bucket: &str, m: &ObjectMeta, start: u64, len: u64) -> S3Result<blobs::ByteStream> {
+    use futures_util::StreamExt;
+    if let Some(mut bytes) = m.inline_bytes() {
+        let start = (start as usize).min(bytes.len());
+        let end = (start + len as usize).min(bytes.len());
+        bytes.truncate(end);
+        bytes.drain(..start);
+        return Ok(futures_util::stream::once(async move { Ok(bytes::Bytes::from(bytes)) }).boxed());
     }
-    let stream = tokio_util::io::ReaderStream::with_capacity(file.take(len), 256 * 1024);
-    Ok(Body::from_stream(stream).into_response())
+    blobs::read_object(&call.svc.blobs, bucket, &m.segments(), start, len).await
 }
 
-/// Copies `len` bytes at `start` of the object `m` in `bucket` into a fresh fsynced temp file;
-/// returns the file and the MD5 of the bytes (UploadPartCopy).
-pub async fn copy_range(call: &Call<'_>, bucket: &str, m: &ObjectMeta, start: u64, len: u64) -> S3Result<(std::path::PathBuf, [u8; 16])> {
-    let mut src: Box<dyn tokio::io::AsyncRead + Unpin + Send> = match m.inline_bytes() {
-        Some(bytes) => Box::new(std::io::Cursor::new(slice(bytes, start, len))),
-        None => {
-            let mut f = tokio::fs::File::open(call.svc.blobs.path(bucket, &m.blob)).await?;
-            f.seek(SeekFrom::Start(start)).await?;
-            Box::new(f.take(len))
-        }
-    };
-    let tmp = call.svc.blobs.temp();
-    let mut out = tokio::fs::File::create(&tmp).await?;
+/// Copies `len` bytes of the object `src` (in `bucket`) from `start` into a new committed blob
+/// of the call's bucket; returns the blob and the MD5 of the bytes (UploadPartCopy).
+pub async fn copy_range(call: &Call<'_>, bucket: &str, src: &ObjectMeta, start: u64, len: u64) -> S3Result<(String, [u8; 16])> {
+    let from = object_stream(call, bucket, src, start, len).await?;
     let mut md5 = checksum::Md5::new();
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = src.read(&mut buf).await?;
-        if n == 0 {
-            break;
-        }
-        md5.update(&buf[..n]);
-        out.write_all(&buf[..n]).await?;
-    }
-    out.sync_all().await?;
-    Ok((tmp, md5.finish()))
+    let (blob, _) = blobs::write_stream(&call.svc.blobs, &call.bucket, from, |b| md5.update(b)).await?;
+    Ok((blob, md5.finish()))
 }
 
 #[cfg(test)]

@@ -148,6 +148,7 @@ mod tests {
             access: Default::default(),
             extra: serde_json::Value::Null,
             device_tracking: None,
+            pre_token_generation_version: None,
         }
     }
 
