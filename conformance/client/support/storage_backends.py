@@ -46,10 +46,15 @@ def blob_sizes(bucket):
     return out
 
 
+# Objects up to this size (single PUTs) live in their metadata row, not in a blob.
+INLINE_MAX = 4096
+
+
 def object_sizes(s3, bucket):
+    """Bytes of the bucket's objects that are kept as blobs: all but the small single-PUT ones."""
     total = 0
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        total += sum(c["Size"] for c in page.get("Contents", []))
+        total += sum(c["Size"] for c in page.get("Contents", []) if c["Size"] > INLINE_MAX or "-" in c["ETag"])
     return total
 
 
