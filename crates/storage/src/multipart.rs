@@ -102,15 +102,13 @@ pub async fn create(call: &Call<'_>) -> S3Result<Response> {
 }
 
 /// Records a part (its blob is committed), replacing an earlier upload of the same number.
+///
+/// The replaced part's blob is not removed here: a CompleteMultipartUpload running at the same
+/// time may already have chosen it as a segment of the finished object. Once no object and no
+/// open upload points at it, the orphan janitor removes it (after `AMPSTACK_ORPHAN_MIN_AGE_SECONDS`).
 async fn save_part(call: &Call<'_>, upload_id: &str, n: u32, part: Part) -> S3Result<()> {
     let data = serde_json::to_value(&part).map_err(|e| S3Error::Internal(e.to_string()))?;
-    let old = call.svc.ctx.store.get(PARTS, upload_id, &part_sk(n)).await?;
     call.svc.ctx.store.put(PARTS, upload_id, &part_sk(n), data, &Condition::None).await?;
-    if let Some(old) = old.and_then(|i| serde_json::from_value::<Part>(i.data).ok()) {
-        if old.blob != part.blob {
-            call.svc.blobs.remove(&call.bucket, &old.blob).await;
-        }
-    }
     Ok(())
 }
 
