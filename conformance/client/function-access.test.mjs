@@ -1,9 +1,9 @@
 // allow.resource(fn): a function's handlers sign AWS calls with credentials of their own (as a
 // Lambda's execution role does), and each service allows them only what the backend grants that
 // function. conformance/projects/function-access grants `prober` read on `reports/*`, write on
-// `inbox/*` and the auth action `listUsers`; `outsider` runs the same handler with no grant. The
-// handler uses the real @aws-sdk S3 and Cognito clients (credentials and endpoints from the
-// environment, as in Lambda); the test seeds and checks objects with the sandbox's admin
+// `inbox/*`, the auth action `listUsers` and `query` on the data API; `outsider` runs the same
+// handler with no grant. The handler uses the real @aws-sdk S3 and Cognito clients and the
+// aws-amplify data client (credentials and endpoints from the environment, as in Lambda); the test seeds and checks objects with the sandbox's admin
 // credentials. SQLite and — when AMPSTACK_TEST_DATABASE_URL is set — PostgreSQL.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -61,6 +61,8 @@ if (!fs.existsSync(bin)) {
           deleteInbox: 'AccessDenied',
           listUsers: 'ok',
           adminDeleteUser: 'AccessDeniedException',
+          listReports: 'ok',
+          createReport: 'Unauthorized',
         });
         // The granted write really happened, and the refused ones changed nothing.
         const inbox = await admin.send(new GetObjectCommand({ Bucket: bucket, Key: 'inbox/p1.txt' }));
@@ -77,6 +79,8 @@ if (!fs.existsSync(bin)) {
           deleteInbox: 'AccessDenied',
           listUsers: 'AccessDeniedException',
           adminDeleteUser: 'AccessDeniedException',
+          listReports: 'no data access',
+          createReport: 'no data access',
         });
         await assert.rejects(admin.send(new HeadObjectCommand({ Bucket: bucket, Key: 'inbox/o1.txt' })), { name: 'NotFound' });
       } finally {

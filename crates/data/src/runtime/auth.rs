@@ -55,6 +55,24 @@ pub enum IamKind {
 pub struct IamIdentity {
     pub kind: IamKind,
     pub identity_id: String,
+    /// The function whose own credentials signed the request (see [`function_may`]).
+    pub function: Option<String>,
+}
+
+/// Whether the caller may run an operation of this type (`query`, `mutate`, `listen`): a
+/// function's credentials only what its schema-level `allow.resource(fn).to([...])` grants, as
+/// the IAM policy Amplify gives the function's role covers only those root types; every other
+/// caller is decided per field by the rules.
+pub fn function_may(caller: &Caller, schema: &definition::ir::Schema, operation: &str) -> Result<(), String> {
+    let Caller::Iam(IamIdentity { function: Some(name), .. }) = caller else { return Ok(()) };
+    let granted = schema.function_access.iter().filter(|a| a.function == *name).flat_map(|a| a.operations.iter());
+    let granted: Vec<&String> = granted.collect();
+    if granted.iter().any(|o| *o == operation) {
+        Ok(())
+    } else {
+        let list: Vec<&str> = granted.iter().map(|s| s.as_str()).collect();
+        Err(format!("Not Authorized: function {name} may only {} this API (allow.resource({name}).to([...]) in the schema's authorization)", list.join(", ")))
+    }
 }
 
 impl Caller {
@@ -307,6 +325,7 @@ async fn iam(ctx: &ServiceContext, headers: &HeaderMap, path: &str, body: &[u8])
     let req = auth::sigv4::Request { method: "POST", path, query: "", headers, body };
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
     auth::sigv4::verify(&req, &parsed, &who.secret_access_key, now).map_err(|e| format!("The request signature we calculated does not match the signature you provided. ({e})"))?;
+    let function = who.function.clone().filter(|_| who.kind == auth::credentials::CallerKind::Function);
     let kind = match who.kind {
         auth::credentials::CallerKind::Guest => IamKind::Guest,
         auth::credentials::CallerKind::Authenticated => IamKind::Authenticated,
@@ -323,7 +342,7 @@ async fn iam(ctx: &ServiceContext, headers: &HeaderMap, path: &str, body: &[u8])
             IamKind::Admin
         }
     };
-    Ok(Caller::Iam(IamIdentity { kind, identity_id: who.identity_id }))
+    Ok(Caller::Iam(IamIdentity { kind, identity_id: who.identity_id, function }))
 }
 
 #[cfg(test)]
@@ -349,6 +368,22 @@ mod tests {
     }
 
     #[test]
+    fn function_credentials_limited_to_granted_operation_types() {
+        let schema = definition::ir::Schema {
+            function_access: vec![definition::ir::FunctionAccess { function: "reader".into(), operations: vec!["query".into()] }],
+            ..Default::default()
+        };
+        let function = |name: &str| Caller::Iam(IamIdentity { kind: IamKind::Admin, identity_id: String::new(), function: Some(name.into()) });
+        assert!(function_may(&function("reader"), &schema, "query").is_ok());
+        assert!(function_may(&function("reader"), &schema, "mutate").is_err());
+        assert!(function_may(&function("reader"), &schema, "listen").is_err());
+        assert!(function_may(&function("other"), &schema, "query").is_err());
+        // Callers other than functions are decided per field by the rules.
+        assert!(function_may(&Caller::ApiKey, &schema, "mutate").is_ok());
+        assert!(function_may(&user(&[]), &schema, "mutate").is_ok());
+    }
+
+    #[test]
     fn api_key_rules_and_operations() {
         let rules = vec![rule(AuthStrategy::Owner, AuthProvider::UserPools, None), rule(AuthStrategy::Public, AuthProvider::ApiKey, Some(&["read"]))];
         assert_eq!(decide(&Caller::ApiKey, &rules, "get"), Access::All);
@@ -371,8 +406,8 @@ mod tests {
 
     #[test]
     fn iam_guest_and_admin() {
-        let guest = Caller::Iam(IamIdentity { kind: IamKind::Guest, identity_id: "x".into() });
-        let admin = Caller::Iam(IamIdentity { kind: IamKind::Admin, identity_id: String::new() });
+        let guest = Caller::Iam(IamIdentity { kind: IamKind::Guest, identity_id: "x".into(), function: None });
+        let admin = Caller::Iam(IamIdentity { kind: IamKind::Admin, identity_id: String::new(), function: None });
         let rules = vec![rule(AuthStrategy::Public, AuthProvider::Iam, Some(&["read"]))];
         assert_eq!(decide(&guest, &rules, "list"), Access::All);
         assert_eq!(decide(&guest, &rules, "create"), Access::Denied);

@@ -54,6 +54,14 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         Err(e) => return request_error(StatusCode::INTERNAL_SERVER_ERROR, "InternalFailure", &e.message),
     };
     let rctx = RequestCtx::new(&svc.ctx, caller, &built, signer);
+    // Only a function's credentials are limited by operation type (parsed here for them alone).
+    let is_function = matches!(&rctx.caller, super::auth::Caller::Iam(i) if i.function.is_some());
+    if let Some(kind) = is_function.then(|| operation_kind(query, req.get("operationName").and_then(Value::as_str))).flatten() {
+        if let Err(message) = super::auth::function_may(&rctx.caller, rctx.schema(), kind) {
+            let body = json!({ "data": null, "errors": [{ "errorType": "Unauthorized", "message": message }] });
+            return (StatusCode::OK, Json(body)).into_response();
+        }
+    }
     let lambda_request = super::lambda::LambdaRequest {
         headers: super::lambda::headers_json(&headers),
         variables: Value::Object(variables.clone()),
@@ -77,4 +85,24 @@ pub async fn graphql(State(svc): State<Arc<DataService>>, uri: Uri, headers: Hea
         body["errors"] = Value::Array(render_errors(&resp.errors));
     }
     (StatusCode::OK, Json(body)).into_response()
+}
+
+/// The operation type a request runs (`query`, `mutate`, `listen`), when the document parses and
+/// names one operation.
+fn operation_kind(query: &str, name: Option<&str>) -> Option<&'static str> {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let doc = async_graphql::parser::parse_query(query).ok()?;
+    let op = match &doc.operations {
+        DocumentOperations::Single(op) => &op.node,
+        DocumentOperations::Multiple(ops) => match name {
+            Some(n) => &ops.iter().find(|(k, _)| k.as_str() == n)?.1.node,
+            None if ops.len() == 1 => &ops.values().next()?.node,
+            None => return None,
+        },
+    };
+    Some(match op.ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutate",
+        OperationType::Subscription => "listen",
+    })
 }

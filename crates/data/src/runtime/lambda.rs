@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(id["issuer"], "https://issuer");
         assert_eq!(id["groups"], json!(["Admins"]));
         assert_eq!(id["sourceIp"], json!(["10.0.0.1", "10.0.0.2"]));
-        let guest = Caller::Iam(IamIdentity { kind: IamKind::Guest, identity_id: "us-east-1:abc".into() });
+        let guest = Caller::Iam(IamIdentity { kind: IamKind::Guest, identity_id: "us-east-1:abc".into(), function: None });
         let id = identity(&guest, &json!({}), "us-east-1", "us-east-1:pool");
         assert_eq!(id["cognitoIdentityAuthType"], "unauthenticated");
         assert_eq!(id["cognitoIdentityId"], "us-east-1:abc");

@@ -3,6 +3,9 @@
 // error name the service answered.
 import { S3Client, GetObjectCommand, PutObjectCommand, DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CognitoIdentityProviderClient, ListUsersCommand, AdminDeleteUserCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { Amplify } from 'aws-amplify';
+import { generateClient } from 'aws-amplify/data';
+import { getAmplifyDataClientConfig } from '@aws-amplify/backend/function/runtime';
 
 export const handler = async (event: { arguments: { bucket: string; userPoolId: string; tag: string } }) => {
   const { bucket, userPoolId, tag } = event.arguments;
@@ -25,5 +28,20 @@ export const handler = async (event: { arguments: { bucket: string; userPoolId: 
   await attempt('deleteInbox', () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: `inbox/${tag}.txt` })));
   await attempt('listUsers', () => idp.send(new ListUsersCommand({ UserPoolId: userPoolId })));
   await attempt('adminDeleteUser', () => idp.send(new AdminDeleteUserCommand({ UserPoolId: userPoolId, Username: 'nobody@example.com' })));
+  // The data API through the documented client (only a function with a schema grant gets its
+  // configuration); an answer with errors reports the first errorType.
+  if (process.env.AMPLIFY_DATA_DEFAULT_NAME) {
+    const { resourceConfig, libraryOptions } = await getAmplifyDataClientConfig(process.env as any);
+    Amplify.configure(resourceConfig, libraryOptions);
+    const client: any = generateClient();
+    const graphql = async (name: string, fn: () => Promise<any>) => {
+      const r = await fn();
+      out[name] = r.errors?.length ? r.errors[0].errorType ?? r.errors[0].message : 'ok';
+    };
+    await graphql('listReports', () => client.models.Report.list());
+    await graphql('createReport', () => client.models.Report.create({ title: tag }));
+  } else {
+    out.listReports = out.createReport = 'no data access';
+  }
   return out;
 };
