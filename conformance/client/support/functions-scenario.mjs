@@ -5,10 +5,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import WebSocket from 'ws';
 import { Amplify } from 'aws-amplify';
-import { Hub } from 'aws-amplify/utils';
 import { generateClient } from 'aws-amplify/data';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps } from './steps.mjs';
+import { collect, refused, sleep, until } from './subscriptions.mjs';
 
 globalThis.WebSocket ??= WebSocket; // Node 20 has no global WebSocket; wss trusts the sandbox CA
 
@@ -24,35 +24,6 @@ const ok = (res) => {
 
 // Realtime: subscriptions of the Lambda-authorized model (the token travels in the connection
 // header and in each start message's authorization).
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-let acks = 0;
-Hub.listen('api', ({ payload }) => { if (payload.event === 'Subscription ack') acks += 1; });
-async function until(cond, what, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-/** Subscribes, collecting values; resolves once the server acknowledged the subscription. */
-async function collect(observable) {
-  const before = acks;
-  const c = { items: [], errors: [] };
-  c.sub = observable.subscribe({ next: (v) => c.items.push(v), error: (e) => c.errors.push(e) });
-  await until(() => acks > before || c.errors.length > 0, 'start_ack');
-  assert.deepEqual(c.errors, []);
-  return c;
-}
-/** Subscribes expecting a refusal (no start_ack); returns the error. */
-async function refused(observable, what) {
-  const before = acks;
-  const got = [];
-  const sub = observable.subscribe({ next: (v) => got.push({ unexpected: v }), error: (e) => got.push(e) });
-  await until(() => got.length > 0, what);
-  assert.equal(acks, before, `no start_ack: ${what}`);
-  sub.unsubscribe();
-  return got[0];
-}
 
 step('configure the client: custom operations are generated from the model introspection', () => {
   configureAmplify(Amplify, outputs);

@@ -16,40 +16,19 @@ import { generateClient, CONNECTION_STATE_CHANGE } from 'aws-amplify/data';
 import { signUp, confirmSignUp, signIn, signOut } from 'aws-amplify/auth';
 import { configureAmplify } from '../../../clients/js/ampstack-amplify.mjs';
 import { createSteps } from './steps.mjs';
+import { acks, collect, sleep, until } from './subscriptions.mjs';
 
 globalThis.WebSocket ??= WebSocket;
 
 const outputs = JSON.parse(fs.readFileSync(process.env.AMPSTACK_OUTPUTS, 'utf8'));
 const { step, run } = createSteps();
 const tag = crypto.randomBytes(4).toString('hex');
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 let client;
 
 const states = [];
-let acks = 0;
 Hub.listen('api', ({ payload }) => {
   if (payload.event === CONNECTION_STATE_CHANGE) states.push(payload.data.connectionState);
-  if (payload.event === 'Subscription ack') acks += 1;
 });
-
-/** Polls `cond` until it holds (fails after `ms`). */
-async function until(cond, what, ms = 20_000) {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-/** Subscribes to `observable`, collecting its values; resolves once the server acknowledged it. */
-async function collect(observable) {
-  const before = acks;
-  const c = { items: [], errors: [] };
-  c.sub = observable.subscribe({ next: (v) => c.items.push(v), error: (e) => c.errors.push(e) });
-  await until(() => acks > before || c.errors.length > 0, 'start_ack');
-  assert.deepEqual(c.errors, []);
-  return c;
-}
 
 const ok = (res) => {
   assert.ok(!res.errors || res.errors.length === 0, `unexpected errors: ${JSON.stringify(res.errors)}`);
@@ -231,10 +210,10 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     await signUpAndIn('dave');
     for (const model of ['EditorNote', 'SharedNote']) {
       const refused = [];
-      const before = acks;
+      const before = acks();
       const sub = users.models[model].onCreate({ filter }).subscribe({ next: (v) => refused.push(v), error: (e) => refused.push(e) });
       await until(() => refused.length > 0, `the refusal of a non-member (${model})`);
-      assert.equal(acks, before, 'no start_ack for a non-member');
+      assert.equal(acks(), before, 'no start_ack for a non-member');
       assert.match(JSON.stringify(refused[0]), /Not Authorized to access onCreate/);
       sub.unsubscribe();
     }
@@ -265,7 +244,7 @@ if (process.env.AMPSTACK_REALTIME_PEER) {
     const sub = client.models.Message.observeQuery({ filter: { batch: { eq: batch } } }).subscribe({ next: (s) => snapshots.push(s) });
     const last = () => snapshots[snapshots.length - 1];
     await until(() => last()?.isSynced && last().items.length === 3, 'a synced snapshot of three');
-    await until(() => acks >= 3, 'the three subscriptions acknowledged');
+    await until(() => acks() >= 3, 'the three subscriptions acknowledged');
     const d = ok(await client.models.Message.create({ text: 'd', batch }));
     await until(() => last().items.length === 4, 'the created record');
     ok(await client.models.Message.update({ id: seeded[0].id, text: 'A' }));
